@@ -1,0 +1,118 @@
+"""Command line: `python build.py [build|check|serve|new-area]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from .errors import ContentError, ContentErrors
+from .pipeline import Project, build_site, default_progress
+from .validate import load_site
+
+
+def report(errors: list[ContentError]) -> None:
+    """Print errors like a compiler; under GitHub Actions also as annotations on the pull request."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for error in errors:
+        print(error, file=sys.stderr)
+        if annotate:
+            print(error.github_annotation())
+    print(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in content: nothing was published.", file=sys.stderr)
+
+
+def cmd_build(args, project: Project) -> int:
+    try:
+        result = build_site(project, out_dir=args.out, base_url=args.base_url, full=args.full,
+                            progress=default_progress)
+    except ContentErrors as exc:
+        report(exc.errors)
+        return 1
+    except ContentError as exc:
+        report([exc])
+        return 1
+    print(result.summary())
+    return 0
+
+
+def cmd_check(args, project: Project) -> int:
+    try:
+        site = load_site(project.content, project_root=project.root)
+    except ContentErrors as exc:
+        report(exc.errors)
+        return 1
+    print(f"Content is valid: {len(site.areas)} areas, {len(site.actions)} actions, "
+          f"{len(site.organisations)} organisations.")
+    return 0
+
+
+def cmd_serve(args, project: Project) -> int:
+    from .serve import serve
+
+    return serve(project, host=args.host, port=args.port, open_browser=False)
+
+
+STARTER = """\
+# yaml-language-server: $schema=../../concordat/schemas/area.schema.json
+# A new area's plan. Fill in each field; `python build.py check` says what is missing or wrong.
+# The fields are described in CONTRIBUTING.md.
+name: {name}
+slug: {slug}
+source:
+  title: {name} Mental Health Crisis Care Concordat action plan
+sections:
+  - heading: 1. Commissioning to allow earlier intervention and responsive crisis services
+    theme: commissioning
+    groups:
+      - heading: Matching local need with a suitable range of services
+        subtheme: matching-local-need
+        actions:
+          - id: "1"
+            number: "1"
+            action: Describe the first action here.
+            lead_text: Name the lead organisation here.
+            timescale: March 2027
+            status: not-rated
+"""
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def cmd_new_area(args, project: Project) -> int:
+    slug = slugify(args.name)
+    if not slug:
+        print(f"error: cannot make a web address from the name {args.name!r}: use letters or digits", file=sys.stderr)
+        return 2
+    path = project.content / "areas" / f"{slug}.yaml"
+    if path.exists():
+        print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
+        return 2
+    name = args.name.strip().replace('"', "'")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER.format(name=f'"{name}"', slug=slug), encoding="utf-8")
+    print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
+    return 0
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the Crisis Care Concordat plans site.")
+    sub = parser.add_subparsers(dest="command")
+    build = sub.add_parser("build", help="build the site into site/ (the default)")
+    for p in (parser, build):
+        p.add_argument("--base-url", help="override content/site.yaml base_url, e.g. /my-repo/")
+        p.add_argument("--out", type=Path, help="output folder (default: site/)")
+        p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
+    sub.add_parser("check", help="check every content file and report all errors")
+    serve = sub.add_parser("serve", help="preview with live reload on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    new = sub.add_parser("new-area", help="write a starter file for a new area")
+    new.add_argument("name", help='the area\'s name, e.g. "North Yorkshire"')
+    args = parser.parse_args(argv)
+    project = Project((root or Path.cwd()).resolve())
+    commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area}
+    return commands[args.command](args, project)

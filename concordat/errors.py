@@ -1,0 +1,58 @@
+"""The one exception type for mistakes in content, reported like a compiler would."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass
+class ContentError(Exception):
+    """A mistake in a content file, with where it is and how to fix it."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def github_annotation(self) -> str:
+        """The same error as a GitHub Actions workflow command, shown inline on a pull request."""
+        parts = [f"file={self.path}"]
+        if self.line is not None:
+            parts.append(f"line={self.line}")
+        if self.column is not None:
+            parts.append(f"col={self.column}")
+        text = self.message + (f" ({self.hint})" if self.hint else "")
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error {','.join(parts)}::{text}"
+
+
+class ContentErrors(Exception):
+    """Every content error found in one pass, so an editor can fix them all at once."""
+
+    def __init__(self, errors: list[ContentError]):
+        super().__init__(f"{len(errors)} content error(s)")
+        self.errors = sorted(errors, key=lambda e: (e.path, e.line or 0, e.column or 0))
+
+
+def display_path(path: os.PathLike | str, root: os.PathLike | str | None = None) -> str:
+    """A path as an editor would type it: relative to the project where possible."""
+    path = os.fspath(path)
+    base = os.fspath(root) if root else os.getcwd()
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

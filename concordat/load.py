@@ -1,0 +1,273 @@
+"""Stage 1, load: read content files into plain data, checked against their JSON Schema.
+
+YAML is composed into nodes first so that every value keeps its line and column; the
+schema check walks those nodes, which is how an error can point at `file:line:col`.
+The schemas in `schemas/` are the same files editors' IDEs use, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, display_path
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+_STR = "tag:yaml.org,2002:str"
+_TYPE_NAMES = {
+    "tag:yaml.org,2002:str": "text",
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true/false",
+    "tag:yaml.org,2002:null": "nothing (an empty value)",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+
+@dataclass
+class Document:
+    """One content file: its data, and where each value of it sits in the file."""
+
+    path: str
+    data: Any
+    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, *at: str | int) -> tuple[int | None, int | None]:
+        """Line and column of the value at `at`, or of its nearest enclosing value."""
+        at = tuple(at)
+        while at not in self.marks and at:
+            at = at[:-1]
+        return self.marks.get(at, (None, None))
+
+    def error(self, at: tuple, message: str, hint: str | None = None) -> ContentError:
+        line, column = self.where(*at)
+        return ContentError(self.path, message, line, column, hint)
+
+
+@cache
+def load_schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def read_text(path: Path, shown: str) -> str:
+    """File contents as text, refusing what an editor cannot see is wrong."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ContentError(shown, f"cannot read file: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            shown,
+            f"file is too large ({size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)",
+            hint="split the plan or check the file is the right one",
+        )
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ContentError(shown, "file starts with a byte order mark", 1, 1, "save it as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            shown, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, column, "save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise ContentError(shown, "file is empty")
+    return text
+
+
+def compose(text: str, shown: str) -> yaml.Node:
+    """Parse YAML to nodes, turning the parser's complaints into ContentErrors."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = None
+        if "\t" in text and ("tab" in problem or "found character" in problem):
+            hint = "YAML does not allow tabs for indentation: use spaces"
+        elif "mapping values are not allowed" in problem:
+            hint = "a value containing ': ' must be quoted or written as a block (|-)"
+        elif "could not find expected ':'" in problem:
+            hint = "check the indentation of this line and the one above"
+        raise ContentError(
+            shown,
+            f"invalid YAML: {problem}",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            hint,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(shown, f"invalid YAML: {exc}") from None
+    if node is None:
+        raise ContentError(shown, "file is empty")
+    return node
+
+
+def load_document(path: Path, schema_name: str, root: Path | None = None) -> tuple[Document | None, list[ContentError]]:
+    """Read one content file and check it against its schema; report every problem found."""
+    shown = display_path(path, root)
+    try:
+        node = compose(read_text(path, shown), shown)
+    except ContentError as error:
+        return None, [error]
+    checker = _SchemaCheck(shown, load_schema(schema_name))
+    data = checker.check(node, checker.schema, ())
+    return Document(shown, data, checker.marks), checker.errors
+
+
+class _SchemaCheck:
+    """Walks YAML nodes against a JSON Schema subset, building data and marks as it goes.
+
+    Supports what the project's schemas use: type, properties, required,
+    additionalProperties: false, items, enum, pattern, minLength, maxLength, minItems, $ref
+    and the `errorMessage` extension for a friendlier pattern message.
+    """
+
+    def __init__(self, path: str, schema: dict):
+        self.path = path
+        self.schema = schema
+        self.errors: list[ContentError] = []
+        self.marks: dict[tuple, tuple[int, int]] = {}
+
+    def fail(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
+        self.errors.append(
+            ContentError(self.path, message, node.start_mark.line + 1, node.start_mark.column + 1, hint)
+        )
+
+    def resolve(self, schema: dict) -> dict:
+        while "$ref" in schema:
+            ref = schema["$ref"]
+            target = self.schema
+            for part in ref.removeprefix("#/").split("/"):
+                target = target[part]
+            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+        return schema
+
+    def check(self, node: yaml.Node, schema: dict, at: tuple, name: str = "file") -> Any:
+        schema = self.resolve(schema)
+        self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        kind = schema.get("type")
+        if kind == "object":
+            return self._object(node, schema, at, name)
+        if kind == "array":
+            return self._array(node, schema, at, name)
+        return self._scalar(node, schema, name)
+
+    def _object(self, node, schema, at, name):
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"'{name}' should be a set of 'key: value' lines, not {_describe(node)}")
+            return None
+        properties = schema.get("properties", {})
+        data: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                self.fail(key_node, f"keys in '{name}' must be plain words, not {_describe(key_node)}")
+                continue
+            key = key_node.value
+            if key in data:
+                first = self.marks.get(at + (key,), (None,))[0]
+                self.fail(key_node, f"duplicate key '{key}'", f"it is already given on line {first}")
+                continue
+            if key not in properties:
+                if schema.get("additionalProperties") is False:
+                    self.fail(key_node, f"unknown field '{key}' in '{name}'", did_you_mean(key, properties))
+                    continue
+                data[key] = _constructor.construct_object(value_node, deep=True)
+                continue
+            self.marks[at + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if _is_null(value_node):
+                self.fail(key_node, f"'{key}' is empty", "give it a value, or leave the key out")
+                data[key] = None
+                continue
+            data[key] = self.check(value_node, properties[key], at + (key,), key)
+            self.marks[at + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+        for key in schema.get("required", []):
+            if key not in data:
+                self.fail(node, f"'{name}' is missing required field '{key}'")
+        return data
+
+    def _array(self, node, schema, at, name):
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, f"'{name}' should be a list (lines starting with '- '), not {_describe(node)}")
+            return []
+        if len(node.value) < schema.get("minItems", 0):
+            self.fail(node, f"'{name}' needs at least {schema['minItems']} item(s)")
+        items = schema.get("items", {})
+        return [self.check(child, items, at + (i,), name) for i, child in enumerate(node.value)]
+
+    def _scalar(self, node, schema, name):
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, f"'{name}' should be a single value, not {_describe(node)}")
+            return None
+        kind = schema.get("type")
+        if kind == "string":
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                value = node.value  # a date written plainly is still the text the editor wrote
+            elif node.tag != _STR:
+                self.fail(node, f"'{name}' should be text, not {_describe(node)}", f'put it in quotes: "{node.value}"')
+                return None
+            else:
+                value = node.value
+            self._string_rules(node, schema, name, value)
+            return value
+        if kind == "integer":
+            if node.tag != "tag:yaml.org,2002:int":
+                self.fail(node, f"'{name}' should be a whole number, not {_describe(node)}")
+                return None
+            return _constructor.construct_object(node)
+        return _constructor.construct_object(node)
+
+    def _string_rules(self, node, schema, name, value: str) -> None:
+        if "enum" in schema and value not in schema["enum"]:
+            allowed = ", ".join(schema["enum"])
+            hint = did_you_mean(value, schema["enum"]) or f"use one of: {allowed}"
+            self.fail(node, f"'{value}' is not a valid {name}", hint)
+            return
+        if len(value.strip()) < schema.get("minLength", 0):
+            self.fail(node, f"'{name}' is empty", "give it a value, or leave the key out")
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            self.fail(node, f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})")
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            self.fail(node, f"'{value}' is not a valid {name}", schema.get("errorMessage"))
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a set of 'key: value' lines"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return _TYPE_NAMES.get(node.tag, "a value") + (f" ({node.value})" if node.value else "")
+
+
+def did_you_mean(word: str, choices) -> str | None:
+    """A spelling suggestion, shared with the cross-reference checks."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def parse_due(value: str) -> dt.date | None:
+    """A YYYY-MM or YYYY-MM-DD string as a date (first of the month), or None if impossible."""
+    try:
+        if len(value) == 7:
+            return dt.date.fromisoformat(value + "-01")
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None

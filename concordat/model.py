@@ -1,0 +1,307 @@
+"""Stage 3, model: the plans as plain dataclasses, built from validated content.
+
+Nothing here reads files or renders: later stages take a `Site` and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+STATUS_LABELS = {
+    "red": "Red",
+    "amber": "Amber",
+    "green": "Green",
+    "complete": "Complete",
+    "not-rated": "Not rated",
+}
+STATUS_MEANINGS = {
+    "red": "Rated red in the plan: not on track.",
+    "amber": "Rated amber in the plan: some risk to delivery.",
+    "green": "Rated green in the plan: on track.",
+    "complete": "The plan says this action is completed.",
+    "not-rated": "No status given in the plan.",
+}
+ORGANISATION_TYPES = {
+    "nhs-trust": "NHS trust",
+    "clinical-commissioning-group": "Clinical commissioning group",
+    "local-authority": "Local authority",
+    "police": "Police",
+    "ambulance-service": "Ambulance service",
+    "voluntary-sector": "Voluntary sector",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class Subtheme:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    number: int
+    title: str
+    summary: str
+    subthemes: tuple[Subtheme, ...]
+
+    def subtheme(self, subtheme_id: str | None) -> Subtheme | None:
+        return next((s for s in self.subthemes if s.id == subtheme_id), None)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    type: str
+    short_names: tuple[str, ...] = ()
+    url: str | None = None
+
+    @property
+    def type_label(self) -> str:
+        return ORGANISATION_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    meaning: str
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id for the term on a glossary list, stable and safe for any term."""
+        return "term-" + (re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-") or "x")
+
+
+@dataclass(frozen=True)
+class Update:
+    date: str
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """One numbered action of a plan, with where it sits in the plan and the nation."""
+
+    area_slug: str
+    id: str
+    number: str
+    text: str
+    status: str
+    theme_id: str | None
+    subtheme_id: str | None
+    section_heading: str | None
+    group_heading: str | None
+    outcomes: str = ""
+    progress: str = ""
+    leads: tuple[str, ...] = ()
+    lead_text: str = ""
+    timescale: str = ""
+    due: str | None = None
+    updates: tuple[Update, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """A one-line name for listings: the action's first line, cut at a word near 140 characters."""
+        first = next((ln.strip(" -•·*") for ln in self.text.splitlines() if ln.strip(" -•·*")), self.text)
+        first = re.sub(r"\s+", " ", first).strip()
+        if len(first) <= 140:
+            return first
+        return first[:140].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+    @property
+    def label(self) -> str:
+        """How a reader refers to it: 'Action 2.14', or the title where the plan gives no number."""
+        return f"Action {self.number}" if self.number else self.title
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class Group:
+    heading: str | None
+    theme_id: str
+    subtheme_id: str | None
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    theme_id: str
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    measure: str
+    number: str = ""
+    group: str = ""
+    baseline: str = ""
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Area:
+    """One local area's plan, in its own order."""
+
+    name: str
+    slug: str
+    source_path: str
+    source_title: str
+    source_date: str = ""
+    source_url: str | None = None
+    introduction: str = ""
+    preamble: tuple[Action, ...] = ()
+    sections: tuple[Section, ...] = ()
+    kpi_intro: str = ""
+    kpis: tuple[Kpi, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+    @cached_property
+    def actions(self) -> tuple[Action, ...]:
+        return self.preamble + tuple(a for s in self.sections for g in s.groups for a in g.actions)
+
+    @cached_property
+    def status_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUS_LABELS, 0)
+        for action in self.actions:
+            counts[action.status] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    contact_email: str
+    description: str = ""
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url: every internal link starts with it."""
+        path = re.sub(r"^https?://[^/]+", "", self.base_url)
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def origin(self) -> str:
+        """Scheme and host of base_url, or '' when the site is given only as a path."""
+        match = re.match(r"^https?://[^/]+", self.base_url)
+        return match.group(0) if match else ""
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    themes: tuple[Theme, ...]
+    organisations: dict[str, Organisation]
+    areas: tuple[Area, ...]
+    glossary: tuple[GlossaryEntry, ...] = ()
+
+    def theme(self, theme_id: str) -> Theme:
+        return next(t for t in self.themes if t.id == theme_id)
+
+    def area(self, slug: str) -> Area:
+        return next(a for a in self.areas if a.slug == slug)
+
+    @property
+    def actions(self) -> list[Action]:
+        return [a for area in self.areas for a in area.actions]
+
+    def organisations_sorted(self) -> list[Organisation]:
+        return sorted(self.organisations.values(), key=lambda o: o.name.lower())
+
+
+def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
+                 section_heading: str | None, group_heading: str | None) -> Action:
+    return Action(
+        area_slug=area_slug,
+        id=data["id"],
+        number=data.get("number", ""),
+        text=data["action"],
+        status=data["status"],
+        theme_id=theme_id,
+        subtheme_id=subtheme_id,
+        section_heading=section_heading,
+        group_heading=group_heading,
+        outcomes=data.get("outcomes", ""),
+        progress=data.get("progress", ""),
+        leads=tuple(data.get("leads", ())),
+        lead_text=data.get("lead_text", ""),
+        timescale=data.get("timescale", ""),
+        due=data.get("due"),
+        updates=tuple(Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
+    )
+
+
+def build_area(data: dict, source_path: str) -> Area:
+    """An Area from one validated area file."""
+    slug = data["slug"]
+    sections = []
+    for s in data["sections"]:
+        groups = []
+        for g in s["groups"]:
+            theme_id = g.get("theme", s["theme"])
+            actions = tuple(
+                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"))
+                for a in g["actions"]
+            )
+            groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
+        sections.append(Section(s["heading"], s["theme"], tuple(groups)))
+    source = data["source"]
+    return Area(
+        name=data["name"],
+        slug=slug,
+        source_path=source_path,
+        source_title=source["title"],
+        source_date=source.get("date", ""),
+        source_url=source.get("url"),
+        introduction=data.get("introduction", ""),
+        preamble=tuple(build_action(slug, a, None, None, None, None) for a in data.get("preamble", ())),
+        sections=tuple(sections),
+        kpi_intro=data.get("kpi_intro", ""),
+        kpis=tuple(Kpi(**k) for k in data.get("kpis", ())),
+        glossary=tuple(GlossaryEntry(**g) for g in data.get("glossary", ())),
+        notes=tuple(Note(**n) for n in data.get("notes", ())),
+    )
+
+
+def build_themes(data: dict) -> tuple[Theme, ...]:
+    return tuple(
+        Theme(t["id"], t["number"], t["title"], t["summary"],
+              tuple(Subtheme(s["id"], s["title"]) for s in t["subthemes"]))
+        for t in data["themes"]
+    )
+
+
+def build_organisations(data: dict) -> dict[str, Organisation]:
+    return {
+        o["id"]: Organisation(o["id"], o["name"], o["type"], tuple(o.get("short_names", ())), o.get("url"))
+        for o in data["organisations"]
+    }
+
+
+def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
+    return SiteConfig(
+        title=data["title"],
+        base_url=base_url or data["base_url"],
+        contact_email=data["contact_email"],
+        description=data.get("description", ""),
+    )
+
+
+def build_glossary(data: dict) -> tuple[GlossaryEntry, ...]:
+    return tuple(GlossaryEntry(**g) for g in data.get("glossary", ()))

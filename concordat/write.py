@@ -1,0 +1,111 @@
+"""Stage 6, write: put the new site beside the old one, then swap them in one step.
+
+A build writes into a fresh staging folder next to `site/`. Only when every page, data
+file and the search index are written is the staging folder exchanged with `site/`, with
+one atomic rename (renameat2 RENAME_EXCHANGE on Linux). A build that fails or is killed
+at any moment leaves the previous `site/` exactly as it was.
+
+Unchanged pages are not rendered again: a manifest inside the site records each page's
+fingerprint, and a page whose fingerprint matches is hard-linked from the previous site.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+MANIFEST = ".concordat-manifest.json"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def make_staging(out_dir: Path) -> Path:
+    """An empty folder beside out_dir; leftovers of killed builds are removed first."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+
+
+def read_manifest(out_dir: Path) -> dict[str, str]:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_file(staging: Path, relative: str, data: bytes) -> None:
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def reuse_file(previous: Path, staging: Path, relative: str) -> bool:
+    """Link (or copy) an unchanged file from the previous site; False if it is not there."""
+    source = previous / relative
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            shutil.copy2(source, target)
+        except OSError:
+            return False
+    return True
+
+
+def write_manifest(staging: Path, fingerprints: dict[str, str]) -> None:
+    data = json.dumps(fingerprints, sort_keys=True, indent=0).encode("utf-8")
+    write_file(staging, MANIFEST, data)
+
+
+def _sync_tree(folder: Path) -> None:
+    """Flush the new files to disk before they replace the old ones."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically where the OS can (Linux); False where it cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def publish(staging: Path, out_dir: Path, durable: bool = False) -> None:
+    """Make staging the new out_dir in one step, then remove the old site."""
+    out_dir = out_dir.resolve()
+    if durable:
+        _sync_tree(staging)
+    if out_dir.exists():
+        if not _exchange(staging, out_dir):
+            # No atomic exchange here: move the old site aside first, then the new one in.
+            old = staging.with_name(staging.name + "-old")
+            os.rename(out_dir, old)
+            os.rename(staging, out_dir)
+            staging = old
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        os.rename(staging, out_dir)
