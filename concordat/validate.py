@@ -43,10 +43,14 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
     root = project_root or content_dir.parent
     errors: list[ContentError] = []
 
+    broken: set[str] = set()
+
     def load(path: Path, schema: str) -> Document | None:
         doc, problems = load_document(path, schema, root)
         errors.extend(problems)
-        return None if problems else doc
+        if problems and doc is not None:
+            broken.add(doc.path)
+        return doc
 
     site_doc = load(content.site_file, "site")
     themes_doc = load(content.themes_file, "themes")
@@ -56,19 +60,22 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
         errors.append(ContentError(str(content.root / "areas"), "no area files found", hint="add content/areas/<slug>.yaml"))
 
     themes = {}
-    if themes_doc:
+    if themes_doc and themes_doc.path not in broken:
         errors.extend(_unique_ids(themes_doc, ("themes",), themes_doc.data["themes"], "theme"))
         for i, theme in enumerate(themes_doc.data["themes"]):
             errors.extend(_unique_ids(themes_doc, ("themes", i, "subthemes"), theme["subthemes"], "sub-theme"))
             themes[theme["id"]] = {s["id"] for s in theme["subthemes"]}
     org_ids: set[str] = set()
-    if orgs_doc:
+    if orgs_doc and orgs_doc.path not in broken:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
         org_ids = {o["id"] for o in orgs_doc.data["organisations"]}
 
+    references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & broken
     seen_slugs: dict[str, Document] = {}
     for doc in area_docs:
-        slug = doc.data["slug"]
+        slug = doc.data.get("slug") if isinstance(doc.data, dict) else None
+        if not isinstance(slug, str):
+            continue
         if slug in seen_slugs:
             errors.append(doc.error(("slug",), f"area slug '{slug}' is already used by {seen_slugs[slug].path}",
                                     "every area needs its own slug"))
@@ -77,8 +84,12 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
         if stem != slug:
             errors.append(doc.error(("slug",), f"slug '{slug}' does not match the file name '{stem}.yaml'",
                                     f"rename the file to {slug}.yaml, or set slug: {stem}"))
-        if themes_doc and orgs_doc:
-            errors.extend(check_area_references(doc, themes, org_ids))
+        if references_checkable:
+            try:
+                errors.extend(check_area_references(doc, themes, org_ids))
+            except (KeyError, TypeError, AttributeError, IndexError):
+                # The schema check has already reported what makes this file unreadable here.
+                assert doc.path in broken
 
     if errors:
         raise ContentErrors(errors)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real site built once per session, and small throwaway projects."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+sys.path.insert(0, str(ROOT))
+
+from concordat.pipeline import Project, build_site  # noqa: E402
+
+
+def make_project(dest: Path, area_text: str | None = None) -> Project:
+    """A minimal project: the real templates, themes and site settings, one example area."""
+    (dest / "content" / "areas").mkdir(parents=True)
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    shutil.copy(ROOT / "content" / "themes.yaml", dest / "content" / "themes.yaml")
+    shutil.copy(ROOT / "content" / "site.yaml", dest / "content" / "site.yaml")
+    shutil.copy(FIXTURES / "organisations.yaml", dest / "content" / "organisations.yaml")
+    text = area_text if area_text is not None else (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
+    (dest / "content" / "areas" / "exampleshire.yaml").write_text(text, encoding="utf-8")
+    return Project(dest)
+
+
+@pytest.fixture
+def example_project(tmp_path) -> Project:
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def real_project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, real_project) -> Path:
+    """The real content built once into a temporary folder (site/ is left alone)."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    build_site(real_project, out_dir=out, durable=False)
+    return out

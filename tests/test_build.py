@@ -1,0 +1,101 @@
+"""The build: what it writes, that bad content publishes nothing, and that it only redoes what changed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from concordat.errors import ContentErrors
+from concordat.pipeline import build_site
+
+from .conftest import ROOT
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_every_kind_of_page(example_project):
+    result = build_site(example_project, durable=False)
+    site = example_project.output
+    for page in ["index.html", "404.html", "search/index.html", "accessibility/index.html", "glossary/index.html",
+                 "areas/exampleshire/index.html", "areas/exampleshire/actions/1-1/index.html",
+                 "themes/commissioning/index.html", "organisations/index.html", "organisations/xmpt/index.html",
+                 "sitemap.xml", "robots.txt", "data/actions.json", "data/actions.csv",
+                 "data/areas/exampleshire.json", "data/areas/exampleshire.csv", "pagefind/pagefind.js"]:
+        assert (site / page).is_file(), page
+    assert result.actions == 3
+    assert result.indexed == 3
+
+
+def test_cli_prints_summary_and_errors_like_a_compiler(example_project):
+    # build.py builds the project it sits in; run its entry point on the example project instead.
+    code = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(sys.argv[1:], Path('.')))"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run([sys.executable, "-c", code], cwd=example_project.root, capture_output=True, text=True,
+                        env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("Built ") and "3 actions" in ok.stdout
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text().replace("leads: [xmpt,", "leads: [xmtp,"))
+    bad = subprocess.run([sys.executable, "-c", code, "check"], cwd=example_project.root, capture_output=True,
+                         text=True, env=env)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "content/areas/exampleshire.yaml:" in bad.stderr and "unknown organisation 'xmtp'" in bad.stderr
+
+
+def test_failed_build_leaves_previous_site_untouched(example_project):
+    build_site(example_project, durable=False)
+    before = tree(example_project.output)
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text().replace("status: complete", "status: done"))
+    with pytest.raises(ContentErrors):
+        build_site(example_project, durable=False)
+    assert tree(example_project.output) == before
+    assert not list(example_project.root.glob(".site.staging-*"))
+
+
+def test_one_file_edit_rerenders_only_what_it_affects(example_project):
+    first = build_site(example_project, durable=False)
+    assert first.reused == 0
+    again = build_site(example_project, durable=False)
+    assert again.rendered == 0 and again.reused == first.pages
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text().replace("Agree the street triage protocol", "Agree the street triage plan"))
+    edited = build_site(example_project, durable=False)
+    # The area page, the action's own page, and the listings that show its title.
+    assert 0 < edited.rendered < first.pages
+    page = (example_project.output / "areas/exampleshire/actions/1-2/index.html").read_text()
+    assert "Agree the street triage plan" in page
+
+
+def test_open_data_has_every_action_with_the_documented_columns(example_project):
+    build_site(example_project, durable=False)
+    data = json.loads((example_project.output / "data/actions.json").read_text())
+    assert [a["id"] for a in data] == ["governance", "1-1", "1-2"]
+    for key in ["area", "area_slug", "id", "number", "title", "theme", "subtheme", "leads", "timescale",
+                "status", "url"]:
+        assert key in data[0]
+    first = data[1]
+    assert first["leads"] == ["xmpt", "example-police"]
+    assert first["url"] == "/areas/exampleshire/actions/1-1/"
+    assert first["status"] == "not-rated"
+    rows = list(csv.DictReader(io.StringIO((example_project.output / "data/actions.csv").read_text("utf-8-sig"))))
+    assert [r["id"] for r in rows] == ["governance", "1-1", "1-2"]
+    assert rows[1]["leads"] == "xmpt; example-police"
+    assert rows[1]["action"] == first["action"]
+
+
+def test_base_url_prefixes_every_internal_link(example_project):
+    build_site(example_project, base_url="/plans/", durable=False)
+    page = (example_project.output / "areas/exampleshire/index.html").read_text()
+    assert 'href="/plans/areas/exampleshire/actions/1-1/"' in page
+    assert 'href="/areas/' not in page
+    search = (example_project.output / "search/index.html").read_text()
+    assert 'data-base="/plans/"' in search

@@ -1,0 +1,98 @@
+"""Editors are told exactly what is wrong with a content file, and where."""
+
+from __future__ import annotations
+
+import pytest
+
+from concordat.errors import ContentErrors
+from concordat.validate import load_site
+
+from .conftest import FIXTURES, make_project
+
+EXAMPLE = (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
+
+
+def errors_for(tmp_path, area_text: str) -> list[str]:
+    project = make_project(tmp_path / "p", area_text)
+    with pytest.raises(ContentErrors) as caught:
+        load_site(project.content, project_root=project.root)
+    return [str(e) for e in caught.value.errors]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def test_example_content_is_valid(example_project):
+    site = load_site(example_project.content, project_root=example_project.root)
+    assert [a.id for a in site.areas[0].actions] == ["governance", "1-1", "1-2"]
+
+
+def test_unknown_organisation_names_file_line_column_and_suggests(tmp_path):
+    text = EXAMPLE.replace("leads: [xmpt, example-police]", "leads: [xmtp, example-police]")
+    [error] = errors_for(tmp_path, text)
+    line = line_of(text, "leads: [xmtp")
+    assert error == (f"content/areas/exampleshire.yaml:{line}:21: unknown organisation 'xmtp' "
+                     "(did you mean 'xmpt'?)")
+
+
+def test_unknown_field_suggests_the_right_one(tmp_path):
+    text = EXAMPLE.replace("    timescale: May 2015", "    timescal: May 2015")
+    [error] = errors_for(tmp_path, text)
+    assert f"exampleshire.yaml:{line_of(text, 'timescal: May')}:13: unknown field 'timescal'" in error
+    assert "did you mean 'timescale'?" in error
+
+
+def test_every_error_is_reported_not_just_the_first(tmp_path):
+    text = EXAMPLE.replace("status: complete", "status: finished").replace("theme: access-before-crisis",
+                                                                            "theme: acess-before-crisis")
+    errors = errors_for(tmp_path, text)
+    assert len(errors) == 2
+    assert any("'finished' is not a valid status" in e for e in errors)
+    assert any("unknown theme 'acess-before-crisis' (did you mean 'access-before-crisis'?)" in e for e in errors)
+
+
+def test_missing_required_field(tmp_path):
+    text = EXAMPLE.replace("            status: complete\n", "")
+    [error] = errors_for(tmp_path, text)
+    assert "is missing required field 'status'" in error
+
+
+def test_number_must_be_quoted(tmp_path):
+    text = EXAMPLE.replace('number: "1.2"', "number: 1.20")
+    [error] = errors_for(tmp_path, text)
+    assert "'number' should be text, not a number (1.20)" in error
+    assert 'put it in quotes: "1.20"' in error
+
+
+def test_duplicate_key_and_duplicate_action_id(tmp_path):
+    text = EXAMPLE.replace("          - id: 1-2", "          - id: 1-1")
+    text = text.replace("    timescale: Annually", "    timescale: Annually\n    timescale: Monthly")
+    errors = errors_for(tmp_path, text)
+    assert any("duplicate key 'timescale'" in e for e in errors)
+    assert any("duplicate action id '1-1'" in e for e in errors)
+
+
+def test_tab_indentation_gets_a_hint(tmp_path):
+    text = EXAMPLE.replace("  title: Exampleshire", "\ttitle: Exampleshire")
+    [error] = errors_for(tmp_path, text)
+    assert error.startswith("content/areas/exampleshire.yaml:")
+    assert "tabs" in error
+
+
+def test_impossible_date(tmp_path):
+    text = EXAMPLE.replace("due: 2016-04", "due: 2016-13")
+    [error] = errors_for(tmp_path, text)
+    assert "'2016-13' is not a real date" in error
+
+
+def test_subtheme_must_belong_to_its_theme(tmp_path):
+    text = EXAMPLE.replace("subtheme: matching-local-need", "subtheme: staff-safety")
+    [error] = errors_for(tmp_path, text)
+    assert "unknown sub-theme of 'commissioning' 'staff-safety'" in error
+
+
+def test_slug_must_match_file_name(tmp_path):
+    text = EXAMPLE.replace("slug: exampleshire", "slug: other-place")
+    [error] = errors_for(tmp_path, text)
+    assert "slug 'other-place' does not match the file name 'exampleshire.yaml'" in error
