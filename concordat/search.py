@@ -7,6 +7,7 @@ Only action pages carry `data-pagefind-body`, so every result is one action; the
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 
 from pagefind.index import IndexConfig, PagefindIndex
@@ -20,5 +21,14 @@ async def _index(site_dir: Path) -> int:
 
 
 def build_search_index(site_dir: Path) -> int:
-    """Write site_dir/pagefind; return the number of pages Pagefind indexed."""
-    return asyncio.run(_index(site_dir))
+    """Write site_dir/pagefind; return the number of pages Pagefind indexed.
+
+    Runs in its own thread when this one already has an event loop (the preview server's,
+    or a test's), since asyncio.run cannot nest.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_index(site_dir))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _index(site_dir)).result()

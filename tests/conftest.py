@@ -43,3 +43,42 @@ def built_site(tmp_path_factory, real_project) -> Path:
     out = tmp_path_factory.mktemp("built") / "site"
     build_site(real_project, out_dir=out, durable=False)
     return out
+
+
+SUBPATH = "/concordat/"
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory, real_project):
+    """The real site built for a sub-path (as under the national website) and served on 127.0.0.1.
+
+    Yields (base URL including the sub-path, folder of the built site).
+    """
+    from .browser import serve_folder
+
+    root = tmp_path_factory.mktemp("served")
+    out = root / SUBPATH.strip("/")
+    build_site(real_project, out_dir=out, base_url=SUBPATH, durable=False)
+    with serve_folder(root) as origin:
+        yield origin + SUBPATH, out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

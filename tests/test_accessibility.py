@@ -1,0 +1,167 @@
+"""Accessibility in a real browser: axe on every page, reflow at 320 px, keyboard-only search,
+visible focus, and no request leaving the site."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def html_pages(folder):
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*.html")
+        if "pagefind" not in p.relative_to(folder).parts
+    )
+
+
+def page_url(base, relative: str) -> str:
+    return base + relative.removesuffix("index.html")
+
+
+def one_of_each_kind(folder) -> list[str]:
+    """One page of every template: the home page, an area, an action, a theme, ..."""
+    kinds: dict[str, str] = {}
+    for rel in html_pages(folder):
+        parts = rel.split("/")
+        key = "/".join(parts[:1] + (["actions"] if "actions" in parts else []) + (["page"] if "page" in parts else []))
+        kinds.setdefault(key, rel)
+    return sorted(kinds.values())
+
+
+def test_axe_finds_no_violations_on_any_page(browser, served_site):
+    base, folder = served_site
+    axe = Axe()
+    context = browser.new_context()
+    page = context.new_page()
+    failures = []
+    for rel in html_pages(folder):
+        page.goto(page_url(base, rel))
+        result = axe.run(page, options=AXE_OPTIONS)
+        for violation in result.response["violations"]:
+            targets = [n["target"] for n in violation["nodes"][:3]]
+            failures.append(f"{rel}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+    context.close()
+    assert failures == []
+
+
+def test_search_results_page_has_no_axe_violations(page, served_site):
+    base, _ = served_site
+    page.goto(base + "search/?q=crisis")
+    page.wait_for_selector("#search-results li")
+    result = Axe().run(page, options=AXE_OPTIONS)
+    assert [v["id"] for v in result.response["violations"]] == []
+
+
+def test_every_page_kind_reflows_at_320px(browser, served_site):
+    base, folder = served_site
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    problems = []
+    for rel in one_of_each_kind(folder):
+        page.goto(page_url(base, rel))
+        overflow = page.evaluate("""() => {
+            const doc = document.documentElement;
+            const wide = [...document.querySelectorAll('body *')].filter(el => {
+                const r = el.getBoundingClientRect();
+                return r.width > 0 && (r.right > doc.clientWidth + 1 || r.left < -1)
+                    && !el.closest('.table-wrap') && !el.closest('.skip-link') && !el.closest('.visually-hidden');
+            }).slice(0, 3).map(el => el.tagName + '.' + el.className);
+            return {scroll: doc.scrollWidth, client: doc.clientWidth, wide};
+        }""")
+        if overflow["scroll"] > overflow["client"] or overflow["wide"]:
+            problems.append(f"{rel}: {overflow}")
+    context.close()
+    assert problems == []
+
+
+def test_first_tab_reaches_the_skip_link_and_it_works(page, served_site):
+    base, _ = served_site
+    page.goto(base)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent]")
+    assert focused == ["skip-link", "Skip to main content"]
+    assert page.evaluate("() => getComputedStyle(document.activeElement).left") == "0px"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def focus_is_visible(page) -> bool:
+    return page.evaluate("""() => {
+        const s = getComputedStyle(document.activeElement);
+        return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+    }""")
+
+
+def test_search_by_keyboard_alone(page, served_site):
+    base, folder = served_site
+    page.goto(base)
+    # Tab from the top of the page to the search box on the home page.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        assert focus_is_visible(page) or page.evaluate("() => document.activeElement === document.body")
+        if page.evaluate("() => document.activeElement.id") == "home-q":
+            break
+    else:
+        pytest.fail("the search box on the home page cannot be reached with Tab")
+    page.keyboard.type("crisis")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=crisis")
+    page.wait_for_selector("#search-results li a")
+    status = page.locator("#search-status")
+    assert status.get_attribute("role") == "status"
+    assert "found" in status.text_content()
+    # From the search box, Tab moves through the form to the first result.
+    page.focus("#q")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert focus_is_visible(page)
+        if page.evaluate("() => !!document.activeElement.closest('#search-results')"):
+            break
+    else:
+        pytest.fail("the search results cannot be reached with Tab")
+    href = page.evaluate("() => document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + href)
+    assert page.locator("h1").count() == 1
+
+
+def test_no_request_leaves_the_site(browser, served_site):
+    base, folder = served_site
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    for rel in one_of_each_kind(folder):
+        page.goto(page_url(base, rel))
+    page.goto(base + "search/?q=crisis")
+    page.wait_for_selector("#search-results li")
+    context.close()
+    assert len(requests) > 10
+    outside = [u for u in requests if not u.startswith(origin + "/") and not u.startswith("data:")]
+    assert outside == []
+
+
+def test_content_security_policy_is_not_violated(browser, served_site):
+    """Search works under the page's own CSP, and nothing on any page kind breaks it."""
+    base, folder = served_site
+    context = browser.new_context()
+    page = context.new_page()
+    messages = []
+    page.on("console", lambda m: messages.append(m.text) if m.type in ("error", "warning") else None)
+    for rel in one_of_each_kind(folder):
+        page.goto(page_url(base, rel))
+    page.goto(base + "search/?q=crisis")
+    page.wait_for_selector("#search-results li")
+    context.close()
+    assert [m for m in messages if "Content Security Policy" in m or "Refused" in m] == []
