@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -61,7 +62,7 @@ STARTER = """\
 name: {name}
 slug: {slug}
 source:
-  title: {name} Mental Health Crisis Care Concordat action plan
+  title: {title}
 sections:
   - heading: 1. Commissioning to allow earlier intervention and responsive crisis services
     theme: commissioning
@@ -91,9 +92,10 @@ def cmd_new_area(args, project: Project) -> int:
     if path.exists():
         print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
         return 2
-    name = args.name.strip().replace('"', "'")
+    name = args.name.strip()
+    title = f"{name} Mental Health Crisis Care Concordat action plan"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(name=f'"{name}"', slug=slug), encoding="utf-8")
+    path.write_text(STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=slug), encoding="utf-8")
     print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
     return 0
 

@@ -6,9 +6,9 @@ import hashlib
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import export, render, search, write
 from .routes import routes
@@ -101,8 +101,8 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
         write.write_file(staging, ".nojekyll", b"")
 
         # Removed action pages change the manifest's set of pages, so they re-index too.
-        index_reusable = (not actions_changed and (out_dir / "pagefind").is_dir()
-                          and {k for k in previous if "/actions/" in k} == {k for k in fingerprints if "/actions/" in k})
+        same_actions = {k for k in previous if "/actions/" in k} == {k for k in fingerprints if "/actions/" in k}
+        index_reusable = not actions_changed and same_actions and (out_dir / "pagefind").is_dir()
         if index_reusable:
             shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
             indexed = sum(1 for p in pages if p.template == "action.html")

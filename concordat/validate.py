@@ -57,7 +57,8 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
     orgs_doc = load(content.organisations_file, "organisations")
     area_docs = [d for d in (load(p, "area") for p in content.area_files()) if d]
     if not content.area_files() and not errors:
-        errors.append(ContentError(str(content.root / "areas"), "no area files found", hint="add content/areas/<slug>.yaml"))
+        errors.append(ContentError(str(content.root / "areas"), "no area files found",
+                                   hint="add content/areas/<slug>.yaml"))
 
     themes = {}
     if themes_doc and themes_doc.path not in broken:

@@ -35,7 +35,8 @@ def test_build_writes_every_kind_of_page(example_project):
 
 def test_cli_prints_summary_and_errors_like_a_compiler(example_project):
     # build.py builds the project it sits in; run its entry point on the example project instead.
-    code = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(sys.argv[1:], Path('.')))"
+    code = ("import sys; from pathlib import Path; from concordat.cli import main; "
+            "sys.exit(main(sys.argv[1:], Path('.')))")
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     ok = subprocess.run([sys.executable, "-c", code], cwd=example_project.root, capture_output=True, text=True,
                         env=env)

@@ -55,7 +55,8 @@ def test_abbreviation_explained_on_first_use_and_linked_to_glossary(tmp_path):
     assert '<a class="abbr" href="/areas/exampleshire/#term-xmpt">' in html
     assert 'id="term-xmpt"' in html
     # Shared glossary terms link to the site glossary.
-    assert '<a class="abbr" href="/glossary/#term-a-e"><abbr title="Accident and Emergency department">A&amp;E</abbr>' in html
+    assert ('<a class="abbr" href="/glossary/#term-a-e">'
+            '<abbr title="Accident and Emergency department">A&amp;E</abbr>') in html
 
 
 def test_status_is_written_as_words_not_colour_alone(tmp_path):

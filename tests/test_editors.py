@@ -1,0 +1,154 @@
+"""The editors' workflow: check, annotations, new-area, live preview, workflows, field reference."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from concordat import docs
+
+from .conftest import ROOT
+
+CLI = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(sys.argv[1:], Path('.')))"
+
+
+def run_cli(project, *args, **env):
+    return subprocess.run([sys.executable, "-c", CLI, *args], cwd=project.root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env}, timeout=120)
+
+
+def break_area(project, old, new):
+    area = project.content / "areas" / "exampleshire.yaml"
+    text = area.read_text()
+    assert old in text
+    area.write_text(text.replace(old, new))
+
+
+def test_check_is_silent_about_good_content_and_exits_zero(example_project):
+    result = run_cli(example_project, "check")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Content is valid: 1 areas, 3 actions")
+
+
+def test_check_reports_every_error_with_exit_one_and_no_traceback(example_project):
+    break_area(example_project, "leads: [xmpt, example-police]", "leads: [xmpt, example-polise]")
+    break_area(example_project, "due: 2016-04", "due: 2016-02-30")
+    result = run_cli(example_project, "check")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("content/areas/exampleshire.yaml:")
+    assert any("unknown organisation 'example-polise' (did you mean 'example-police'?)" in ln for ln in lines)
+    assert any("'2016-02-30' is not a real date" in ln for ln in lines)
+    assert lines[-1] == "2 errors in content: nothing was published."
+    assert "::error" not in result.stdout
+
+
+def test_check_under_github_actions_prints_annotations(example_project):
+    break_area(example_project, "status: complete", "status: completed")
+    result = run_cli(example_project, "check", GITHUB_ACTIONS="true")
+    assert result.returncode == 1
+    [annotation] = [ln for ln in result.stdout.splitlines() if ln.startswith("::error")]
+    assert annotation.startswith("::error file=content/areas/exampleshire.yaml,line=41,col=21::")
+    assert "'completed' is not a valid status (did you mean 'complete'?)" in annotation
+
+
+def test_new_area_writes_a_valid_starter_file(example_project):
+    result = run_cli(example_project, "new-area", "North Yorkshire")
+    assert result.returncode == 0, result.stderr
+    path = example_project.content / "areas" / "north-yorkshire.yaml"
+    assert path.read_text().startswith("# yaml-language-server: $schema=../../concordat/schemas/area.schema.json")
+    assert run_cli(example_project, "check").returncode == 0
+    again = run_cli(example_project, "new-area", "North Yorkshire")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(predicate, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return predicate()
+
+
+def test_preview_server_rebuilds_shows_errors_and_recovers(example_project):
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", CLI, "serve", "--port", str(port)], cwd=example_project.root,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    page = f"http://127.0.0.1:{port}/areas/exampleshire/actions/1-2/"
+
+    def status_and_body():
+        try:
+            return fetch(page)
+        except OSError:
+            return None
+
+    try:
+        assert wait_for(lambda: (r := status_and_body()) and r[0] == 200)
+        assert "Agree the street triage protocol" in fetch(page)[1]
+        # An edit is picked up without restarting.
+        break_area(example_project, "Agree the street triage protocol", "Agree the street triage plan")
+        assert wait_for(lambda: "Agree the street triage plan" in (status_and_body() or (0, ""))[1])
+        # A mistake shows as an error page naming file, line and problem; the server keeps running.
+        break_area(example_project, "status: complete", "status: done")
+        code, body = wait_for(lambda: (r := status_and_body()) and r[0] == 500 and r) or (0, "")
+        assert code == 500
+        assert "content/areas/exampleshire.yaml:41:21: &#x27;done&#x27; is not a valid status" in body
+        # Fixed: the page comes back.
+        break_area(example_project, "status: done", "status: complete")
+        assert wait_for(lambda: (r := status_and_body()) and r[0] == 200)
+        assert server.poll() is None
+        # The preview never touches site/.
+        assert not example_project.output.exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_workflow_files_are_valid():
+    actionlint = shutil.which("actionlint")
+    if not actionlint:
+        pytest.fail("actionlint is not installed: run `bash tests/setup.sh`")
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) == 2
+    result = subprocess.run([actionlint, *workflows], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_publish_workflow_builds_for_the_project_site_address():
+    text = (ROOT / ".github" / "workflows" / "publish.yml").read_text()
+    assert 'python build.py --full --base-url "/${REPO_NAME}/"' in text
+    assert "actions/upload-pages-artifact@" in text and "actions/deploy-pages@" in text
+
+
+def test_field_reference_in_contributing_matches_the_schema():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = text[text.index(docs.BEGIN) + len(docs.BEGIN):text.index(docs.END)]
+    assert block.strip() == docs.field_reference().strip(), "run `python -m concordat.docs`"
+    for field in ["`lead_text`", "`timescale`", "`due`", "`status`", "`subtheme`", "`short_names`"]:
+        assert field in block
