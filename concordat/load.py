@@ -27,6 +27,10 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
 _STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+}
 _TYPE_NAMES = {
     "tag:yaml.org,2002:str": "text",
     "tag:yaml.org,2002:int": "a whole number",
@@ -160,6 +164,9 @@ class _SchemaCheck:
     def check(self, node: yaml.Node, schema: dict, at: tuple, name: str = "file") -> Any:
         schema = self.resolve(schema)
         self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _PLAIN_TAGS:
+            self.fail(node, f"YAML tag '{node.tag}' is not allowed in '{name}'", "remove the tag starting with '!'")
+            return None
         kind = schema.get("type")
         if kind == "object":
             return self._object(node, schema, at, name)

@@ -102,10 +102,11 @@ async function run() {
   const n = pending.length;
   const what = query ? ` for “${query}”` : "";
   const narrowed = Object.keys(filters).length ? " with the filters chosen" : "";
+  await showNext();
+  // Announce the count only once the results are on the page.
   status.textContent = n === 0
     ? `No actions found${what}${narrowed}.`
     : `${n} action${n === 1 ? "" : "s"} found${what}${narrowed}.`;
-  await showNext();
 }
 
 form.addEventListener("submit", (event) => {
