@@ -46,14 +46,18 @@ def page_text(path: Path) -> str:
 
 def squash(text: str) -> str:
     """Words only: Markdown list markers and line breaks become plain spaces."""
-    text = re.sub(r"(?m)^\s*[-*]\s+", " ", text)
+    text = re.sub(r"(?m)^\s*(?:[-*]|\d+[.)])\s+", " ", text)  # list markers: shown as list items
     text = text.replace("**", "")
     return re.sub(r"\s+", " ", text).strip()
 
 
 def test_every_action_is_on_its_area_page_and_its_own_page(built_site):
     data = json.loads((built_site / "data" / "actions.json").read_text(encoding="utf-8"))
-    assert len(data) > 300
+    # Actions in each source plan, counted by hand from the documents (Kent and Medway's
+    # includes its governance row; its 2.32-2.34 share one row).
+    counts = {"kent-and-medway": 57, "milton-keynes": 16, "south-west-essex": 64,
+              "nottingham-and-nottinghamshire": 51, "bromley": 42}
+    assert {slug: sum(a["area_slug"] == slug for a in data) for slug in counts} == counts
     pages: dict[str, str] = {}
     for action in data:
         slug = action["area_slug"]
