@@ -27,6 +27,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
 _STR = "tag:yaml.org,2002:str"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
@@ -248,6 +249,10 @@ class _SchemaCheck:
             self.fail(node, f"'{name}' is empty", "give it a value, or leave the key out")
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             self.fail(node, f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})")
+        control = _CONTROL.search(value)
+        if control:
+            self.fail(node, f"'{name}' contains an invisible control character (U+{ord(control.group()):04X})",
+                      "delete it; it may have come from copying out of another document")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             self.fail(node, f"'{value}' is not a valid {name}", schema.get("errorMessage"))
 

@@ -160,7 +160,7 @@ class Area:
     name: str
     slug: str
     source_path: str
-    source_title: str
+    source_title: str = ""
     source_date: str = ""
     source_url: str | None = None
     introduction: str = ""
@@ -261,12 +261,12 @@ def build_area(data: dict, source_path: str) -> Area:
             )
             groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
         sections.append(Section(s["heading"], s["theme"], tuple(groups)))
-    source = data["source"]
+    source = data.get("source", {})
     return Area(
         name=data["name"],
         slug=slug,
         source_path=source_path,
-        source_title=source["title"],
+        source_title=source.get("title", ""),
         source_date=source.get("date", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),

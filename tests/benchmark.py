@@ -102,7 +102,8 @@ def main() -> None:
         print(f"largest listing page: {largest.relative_to(project.output)} "
               f"{largest.stat().st_size / 1024:.0f} KiB")
         pages = len(list(project.output.rglob("*.html")))
-        print(f"pages: {pages}; site size: {sum(p.stat().st_size for p in project.output.rglob('*') if p.is_file()) / 2**20:.0f} MiB")
+        size = sum(p.stat().st_size for p in project.output.rglob("*") if p.is_file())
+        print(f"pages: {pages}; site size: {size / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -81,6 +81,8 @@ CASES = [
     ("yaml-anchor-bomb", AREA, lambda t: "a: &a ['x','x']\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b]\n" + t,
      "unknown field 'a'", True),
     ("enormous-file", AREA, lambda t: t + "# " + "x" * (6 * 1024 * 1024) + "\n", "file is too large", False),
+    ("control-character", AREA, replace("timescale: Annually", 'timescale: "Annu\\x07ally"'),
+     "invisible control character (U+0007)", True),
     ("organisations-broken", "content/organisations.yaml", replace("type: police", "type: polce"),
      "did you mean 'police'?", True),
     ("duplicate-organisation", "content/organisations.yaml",

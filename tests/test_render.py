@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from concordat.pipeline import build_site
 
 from .conftest import FIXTURES, make_project
@@ -77,3 +79,20 @@ def test_every_page_has_one_h1_lang_and_skip_link(tmp_path):
         assert html.count("<h1") == 1, page
         assert '<html lang="en-GB">' in html
         assert '<a class="skip-link" href="#main">' in html
+
+
+CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; worker-src 'self' blob:; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+       "form-action 'self'")
+
+
+def test_every_page_has_a_strict_csp_and_no_inline_script_or_style(tmp_path):
+    site = build_with(tmp_path, {})
+    pages = [p for p in site.rglob("*.html") if "pagefind" not in p.parts]
+    for page in pages:
+        html = page.read_text()
+        assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in html, page
+        assert "<style" not in html and " style=" not in html, page
+        for script in re.findall(r"<script\b[^>]*>", html):
+            assert re.search(r'src="[^"]*/assets/search\.js\?v=\w+"', script), (page, script)
+        assert re.search(r"<script\b[^>]*>\s*\S", html) is None, page  # no inline code
