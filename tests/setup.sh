@@ -18,7 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
-  echo "Installing the Nu HTML Checker (npm vnu-jar)" >&2
+if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] || [ ! -x node_modules/.bin/lighthouse ]; then
+  echo "Installing the Nu HTML Checker and Lighthouse (npm)" >&2
   npm install --no-audit --no-fund --silent >/dev/null 2>&1 || npm install --no-audit --no-fund
 fi
