@@ -48,7 +48,9 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
 
 
 def to_json(records: list[dict]) -> bytes:
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """A JSON array with one action per line: readable in a diff, and fast (json's C encoder)."""
+    lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    return f"[\n{lines}\n]\n".encode()
 
 
 def to_csv(records: list[dict]) -> bytes:

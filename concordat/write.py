@@ -69,16 +69,9 @@ def write_manifest(staging: Path, fingerprints: dict[str, str]) -> None:
 
 
 def _sync_tree(folder: Path) -> None:
-    """Flush the new files to disk before they replace the old ones."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+    """Flush the new files to disk before they replace the old ones (one sync for all files)."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def _exchange(a: Path, b: Path) -> bool:
