@@ -7,9 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -131,7 +133,9 @@ def test_preview_server_rebuilds_shows_errors_and_recovers(example_project):
 
 
 def test_workflow_files_are_valid():
-    actionlint = shutil.which("actionlint")
+    # pip puts the binary beside this Python's scripts, which may not be on PATH (pyenv, venvs).
+    beside = Path(sysconfig.get_path("scripts")) / "actionlint"
+    actionlint = str(beside) if beside.exists() else shutil.which("actionlint")
     if not actionlint:
         pytest.fail("actionlint is not installed: run `bash tests/setup.sh`")
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
