@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from . import export, render, search, write
 from .routes import routes
@@ -127,8 +128,6 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 def sitemap(site, pages) -> bytes:
     """sitemap.xml needs absolute URLs: only possible when base_url names the host."""
-    from xml.sax.saxutils import escape
-
     prefix = site.config.origin + site.config.base_path
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in pages:

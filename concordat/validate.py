@@ -72,15 +72,11 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
         org_ids = {o["id"] for o in orgs_doc.data["organisations"]}
 
     references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & broken
-    seen_slugs: dict[str, Document] = {}
     for doc in area_docs:
         slug = doc.data.get("slug") if isinstance(doc.data, dict) else None
         if not isinstance(slug, str):
             continue
-        if slug in seen_slugs:
-            errors.append(doc.error(("slug",), f"area slug '{slug}' is already used by {seen_slugs[slug].path}",
-                                    "every area needs its own slug"))
-        seen_slugs[slug] = doc
+        # A slug must match its file name, so no two areas can share one.
         stem = Path(doc.path).stem
         if stem != slug:
             errors.append(doc.error(("slug",), f"slug '{slug}' does not match the file name '{stem}.yaml'",
@@ -89,8 +85,9 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
             try:
                 errors.extend(check_area_references(doc, themes, org_ids))
             except (KeyError, TypeError, AttributeError, IndexError):
-                # The schema check has already reported what makes this file unreadable here.
-                assert doc.path in broken
+                # Only a file the schema check has already faulted may be unreadable here.
+                if doc.path not in broken:
+                    raise
 
     if errors:
         raise ContentErrors(errors)
