@@ -30,7 +30,6 @@ SEED_AREAS = {
     "004_02bb71906d45db6b.txt": "bromley",
 }
 
-_BULLET = re.compile(r"^(?:[•·▪\-*]|\d+[.)](?=\s))?\s*")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 _SPACE = re.compile(r"\s+")
 
@@ -81,17 +80,22 @@ def ignored_lines(slug: str) -> set[str]:
     return {normalise(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
+def contains(text: str, words: str) -> bool:
+    """`words` appear in `text` as whole words: "pathway" is not found in "pathways"."""
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is not None
+
+
 def missing_lines(seed_path: Path, area_path: Path, slug: str) -> list[str]:
     """Seed lines not found verbatim in the area's content."""
     text = content_text(area_path)
     ignore = ignored_lines(slug)
     missing = []
     for line in seed_lines(seed_path):
-        if line in ignore or line in text:
+        if line in ignore or contains(text, line):
             continue
         # "1.1 Develop..." is split into number and action text in the YAML.
         m = re.match(r"^(\d+(?:\.\d+)*\.?)\s+(.*)$", line)
-        if m and m.group(1).rstrip(".") in text and m.group(2) in text:
+        if m and contains(text, m.group(1).rstrip(".")) and contains(text, m.group(2)):
             continue
         missing.append(line)
     return missing

@@ -100,3 +100,16 @@ def test_base_url_prefixes_every_internal_link(example_project):
     assert 'href="/areas/' not in page
     search = (example_project.output / "search/index.html").read_text()
     assert 'data-base="/plans/"' in search
+
+
+def test_renaming_an_organisation_updates_every_page_that_names_it(example_project):
+    build_site(example_project, durable=False)
+    orgs = example_project.content / "organisations.yaml"
+    orgs.write_text(orgs.read_text().replace("name: Exampleshire Police", "name: Exampleshire Constabulary"))
+    result = build_site(example_project, durable=False)
+    assert result.reused > 0
+    site = example_project.output
+    for page in ["areas/exampleshire/index.html", "areas/exampleshire/actions/1-1/index.html",
+                 "organisations/example-police/index.html", "organisations/index.html", "search/index.html"]:
+        html = (site / page).read_text()
+        assert "Exampleshire Constabulary" in html and "Exampleshire Police" not in html, page
