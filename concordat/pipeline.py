@@ -12,7 +12,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import export, render, search, write
-from .routes import routes
+from .model import Site
+from .routes import Page, routes
 from .validate import load_site
 
 PACKAGE_DIR = Path(__file__).parent
@@ -126,7 +127,7 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def sitemap(site, pages) -> bytes:
+def sitemap(site: Site, pages: list[Page]) -> bytes:
     """sitemap.xml needs absolute URLs: only possible when base_url names the host."""
     prefix = site.config.origin + site.config.base_path
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
@@ -137,7 +138,7 @@ def sitemap(site, pages) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def robots(site) -> bytes:
+def robots(site: Site) -> bytes:
     text = "User-agent: *\nAllow: /\n"
     if site.config.origin:
         text += f"Sitemap: {site.config.origin}{site.config.base_path}sitemap.xml\n"

@@ -125,7 +125,8 @@ def routes(site: Site) -> list[Page]:
     return pages
 
 
-def _listing_pages(site, title, template, groups, url_of, context) -> list[Page]:
+def _listing_pages(site: Site, title: str, template: str, groups: list[ListingGroup], url_of,
+                   context: dict) -> list[Page]:
     chunks = paginate(groups)
     total = len(chunks)
     pages = []
