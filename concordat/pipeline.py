@@ -67,8 +67,8 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
     site = load_site(project.content, base_url=base_url, project_root=project.root)
     pages = routes(site)
 
-    code_fingerprint = render.templates_fingerprint(project.templates, PACKAGE_DIR)
-    asset_version = render.templates_fingerprint(project.assets)[:10]
+    code_fingerprint = render.folder_fingerprint(project.templates, PACKAGE_DIR)
+    asset_version = render.folder_fingerprint(project.assets)[:10]
     env = render.make_environment(project.templates, site, asset_version)
     previous = {} if full else write.read_manifest(out_dir)
     fingerprints: dict[str, str] = {}

@@ -66,8 +66,8 @@ def render_page(env: Environment, site: Site, page: Page) -> bytes:
     return html.encode("utf-8")
 
 
-def templates_fingerprint(*folders: Path) -> str:
-    """A digest of every template and asset: a change to any of them re-renders every page."""
+def folder_fingerprint(*folders: Path) -> str:
+    """A digest of every file in the folders (templates, assets, the code): any change re-renders every page."""
     digest = hashlib.sha256()
     for folder in folders:
         for path in sorted(folder.rglob("*")):
