@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError, ContentErrors
 from .pipeline import Project, build_site, default_progress
+from .search import SearchIndexError
 from .validate import load_site
 
 
@@ -33,6 +34,9 @@ def cmd_build(args, project: Project) -> int:
         return 1
     except ContentError as exc:
         report([exc])
+        return 1
+    except SearchIndexError as exc:
+        print(f"error: {exc}; nothing was published.", file=sys.stderr)
         return 1
     print(result.summary())
     return 0

@@ -1,41 +1,87 @@
-"""Stage 7, index: a Pagefind search index over the action pages, built by Pagefind's Python API.
+"""Stage 7, index: a Pagefind search index over the action pages, built by the Pagefind
+binary that the `pagefind[bin]` Python package ships.
 
 Only action pages carry `data-pagefind-body`, so every result is one action; their
 `data-pagefind-filter` elements give the area, theme, organisation and status filters.
+
+The binary runs as a command (`python -m pagefind`) rather than through the package's
+service API: the service is stopped with SIGTERM as soon as it answers "files written",
+while its last writes can still be in flight, which left empty or cut-short index files on
+a slower machine. The command writes everything before it exits. Every file is then
+checked, so a damaged index fails the build instead of being published.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import gzip
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
+GLOB = "areas/*/actions/*/index.html"
+
+# Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these
+# are not published. pagefind.js, its worker and the WebAssembly files are what search needs.
+UNUSED_BUNDLE_FILES = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+)
 
 
-async def _index(site_dir: Path) -> int:
-    config = IndexConfig(output_path=str(site_dir / "pagefind"), force_language="en")
-    async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(site_dir), glob="areas/*/actions/*/index.html")
-    make_index_reproducible(site_dir / "pagefind")
-    return int(result["page_count"])
+class SearchIndexError(Exception):
+    """Pagefind failed or wrote an index that cannot be read: nothing is published."""
+
+
+def _die_with_parent() -> None:
+    """Linux: stop Pagefind if the build is killed, so it never writes into a removed folder."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def build_search_index(site_dir: Path) -> int:
-    """Write site_dir/pagefind; return the number of pages Pagefind indexed.
+    """Write site_dir/pagefind; return the number of pages Pagefind indexed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    command = [sys.executable, "-m", "pagefind", "--site", ".", "--glob", GLOB,
+               "--force-language", "en", "--output-subdir", "pagefind", "--silent"]
+    # Run inside the site so a pagefind.yml in the editor's working folder cannot change it.
+    done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, errors="replace",
+                          preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    if done.returncode != 0:
+        output = (done.stderr + done.stdout).strip()[-2000:]
+        raise SearchIndexError(f"Pagefind exited with code {done.returncode}: {output or 'no output'}")
+    bundle = site_dir / "pagefind"
+    for name in UNUSED_BUNDLE_FILES:
+        (bundle / name).unlink(missing_ok=True)
+    page_count = check_index(bundle)
+    make_index_reproducible(bundle)
+    return page_count
 
-    Runs in its own thread when this one already has an event loop (the preview server's,
-    or a test's), since asyncio.run cannot nest.
-    """
+
+def check_index(bundle: Path) -> int:
+    """Read back every file of the index; return its page count, or raise SearchIndexError."""
+    path = bundle / "pagefind-entry.json"
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_index(site_dir))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _index(site_dir)).result()
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        pages = sum(int(info["page_count"]) for info in entry["languages"].values())
+        for path in sorted(bundle.rglob("*")):
+            if path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
+                gzip.decompress(path.read_bytes())  # the gzip trailer's CRC and length catch a short file
+        path = bundle / "pagefind.js"
+        if not path.stat().st_size:
+            raise ValueError("empty file")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zlib.error) as exc:
+        raise SearchIndexError(f"the search index file {path} is damaged ({exc})") from exc
+    return pages
 
 
 # --- Making Pagefind's output reproducible -------------------------------------------------

@@ -14,6 +14,7 @@ import sys
 
 from .errors import ContentError, ContentErrors
 from .pipeline import Project, build_site
+from .search import SearchIndexError
 
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("application/wasm", ".wasm")
@@ -25,14 +26,14 @@ class Preview:
     def __init__(self, project: Project):
         self.project = project
         self.out = project.root / ".preview"
-        self.errors: list[ContentError] = []
+        self.errors: list[ContentError | SearchIndexError] = []
 
     def rebuild(self) -> None:
         try:
             result = build_site(self.project, out_dir=self.out, base_url="/", durable=False)
         except ContentErrors as exc:
             self.errors = exc.errors
-        except ContentError as exc:
+        except (ContentError, SearchIndexError) as exc:
             self.errors = [exc]
         else:
             self.errors = []
@@ -47,8 +48,8 @@ class Preview:
         return (
             '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<title>Content errors – preview</title></head><body>"
-            f"<main><h1>{count} content error{'s' if count != 1 else ''}</h1>"
+            "<title>Errors – preview</title></head><body>"
+            f"<main><h1>{count} error{'s' if count != 1 else ''}: the preview could not be built</h1>"
             "<p>The preview will update as soon as the file is fixed and saved.</p>"
             f'<ul id="content-errors">{items}</ul></main></body></html>'
         ).encode()

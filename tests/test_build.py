@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+from concordat import search
 from concordat.errors import ContentErrors
 from concordat.pipeline import build_site
 
@@ -113,3 +115,37 @@ def test_renaming_an_organisation_updates_every_page_that_names_it(example_proje
                  "organisations/example-police/index.html", "organisations/index.html", "search/index.html"]:
         html = (site / page).read_text()
         assert "Exampleshire Constabulary" in html and "Exampleshire Police" not in html, page
+
+
+def test_search_index_is_whole_and_covers_every_action(built_site):
+    actions = json.loads((built_site / "data/actions.json").read_text(encoding="utf-8"))
+    bundle = built_site / "pagefind"
+    assert search.check_index(bundle) == len(actions) == 230
+    # Only what the site's own search uses is published: no unused ready-made UI bundles.
+    assert not [name for name in search.UNUSED_BUNDLE_FILES if (bundle / name).exists()]
+    assert (bundle / "pagefind-worker.js").stat().st_size > 0
+
+
+def test_a_cut_short_index_file_is_caught(built_site, tmp_path):
+    bundle = tmp_path / "pagefind"
+    shutil.copytree(built_site / "pagefind", bundle)
+    fragment = sorted((bundle / "fragment").iterdir())[0]
+    fragment.write_bytes(fragment.read_bytes()[:-9])
+    with pytest.raises(search.SearchIndexError, match=fragment.name):
+        search.check_index(bundle)
+    (bundle / "pagefind-entry.json").write_text("", encoding="utf-8")
+    with pytest.raises(search.SearchIndexError, match="pagefind-entry.json"):
+        search.check_index(bundle)
+
+
+def test_a_failed_search_index_publishes_nothing(example_project, monkeypatch):
+    build_site(example_project, durable=False)
+    before = tree(example_project.output)
+    (example_project.root / "content/areas/exampleshire.yaml").write_text(
+        (example_project.root / "content/areas/exampleshire.yaml").read_text(encoding="utf-8")
+        .replace("Exampleshire", "Exampleshire and District", 1), encoding="utf-8")
+    monkeypatch.setattr(search, "GLOB", "no-such-folder/*.html")  # Pagefind finds no pages and exits 1
+    with pytest.raises(search.SearchIndexError, match="Pagefind exited with code 1"):
+        build_site(example_project, durable=False, full=True)
+    assert tree(example_project.output) == before
+    assert not list(example_project.output.parent.glob(".site.staging-*"))
