@@ -70,54 +70,60 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
     code_fingerprint = render.folder_fingerprint(project.templates, PACKAGE_DIR)
     asset_version = render.folder_fingerprint(project.assets)[:10]
     env = render.make_environment(project.templates, site, asset_version)
-    previous = {} if full else write.read_manifest(out_dir)
-    fingerprints: dict[str, str] = {}
+    with write.output_lock(out_dir, waiting=progress):
+        previous = {} if full else write.read_manifest(out_dir)
+        fingerprints: dict[str, str] = {}
 
-    staging = write.make_staging(out_dir)
-    try:
-        rendered = reused = 0
-        actions_changed = False
-        last_report = time.perf_counter()
-        for done, page in enumerate(pages, start=1):
-            fingerprint = hashlib.sha256(
-                f"{code_fingerprint}\0{site.config!r}\0{page.template}\0{page.url}\0{page.deps!r}".encode()
-            ).hexdigest()
-            fingerprints[page.output] = fingerprint
-            if previous.get(page.output) == fingerprint and write.reuse_file(out_dir, staging, page.output):
-                reused += 1
+        staging = write.make_staging(out_dir)
+        try:
+            rendered = reused = 0
+            actions_changed = False
+            last_report = time.perf_counter()
+            for done, page in enumerate(pages, start=1):
+                fingerprint = hashlib.sha256(
+                    f"{code_fingerprint}\0{site.config!r}\0{page.template}\0{page.url}\0{page.deps!r}".encode()
+                ).hexdigest()
+                fingerprints[page.output] = fingerprint
+                if previous.get(page.output) == fingerprint and write.reuse_file(out_dir, staging, page.output):
+                    reused += 1
+                else:
+                    write.write_file(staging, page.output, render.render_page(env, site, page))
+                    rendered += 1
+                    actions_changed = actions_changed or page.template == "action.html"
+                if progress and time.perf_counter() - last_report > 2:
+                    progress(f"rendering pages: {done}/{len(pages)}")
+                    last_report = time.perf_counter()
+
+            write_site_files(project, site, pages, staging)
+
+            # Removed action pages change the manifest's set of pages, so they re-index too.
+            same_actions = {k for k in previous if "/actions/" in k} == {k for k in fingerprints if "/actions/" in k}
+            index_reusable = not actions_changed and same_actions and (out_dir / "pagefind").is_dir()
+            if index_reusable:
+                shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
+                indexed = sum(1 for p in pages if p.template == "action.html")
             else:
-                write.write_file(staging, page.output, render.render_page(env, site, page))
-                rendered += 1
-                actions_changed = actions_changed or page.template == "action.html"
-            if progress and time.perf_counter() - last_report > 2:
-                progress(f"rendering pages: {done}/{len(pages)}")
-                last_report = time.perf_counter()
-
-        for asset in sorted(project.assets.rglob("*")):
-            if asset.is_file():
-                write.write_file(staging, "assets/" + asset.relative_to(project.assets).as_posix(), asset.read_bytes())
-        for path, data in export.data_files(site).items():
-            write.write_file(staging, path, data)
-        write.write_file(staging, "sitemap.xml", sitemap(site, pages))
-        write.write_file(staging, "robots.txt", robots(site))
-        write.write_file(staging, ".nojekyll", b"")
-
-        # Removed action pages change the manifest's set of pages, so they re-index too.
-        same_actions = {k for k in previous if "/actions/" in k} == {k for k in fingerprints if "/actions/" in k}
-        index_reusable = not actions_changed and same_actions and (out_dir / "pagefind").is_dir()
-        if index_reusable:
-            shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
-            indexed = sum(1 for p in pages if p.template == "action.html")
-        else:
-            if progress:
-                progress("building the search index")
-            indexed = search.build_search_index(staging)
-        write.write_manifest(staging, fingerprints)
-        write.publish(staging, out_dir, durable=durable)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+                if progress:
+                    progress("building the search index")
+                indexed = search.build_search_index(staging)
+            write.write_manifest(staging, fingerprints)
+            write.publish(staging, out_dir, durable=durable)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return BuildResult(len(pages), len(site.actions), rendered, reused, indexed, time.perf_counter() - started)
+
+
+def write_site_files(project: Project, site: Site, pages: list[Page], staging: Path) -> None:
+    """Everything beside the pages: assets, open data, sitemap. Cheap, so written every time."""
+    for asset in sorted(project.assets.rglob("*")):
+        if asset.is_file():
+            write.write_file(staging, "assets/" + asset.relative_to(project.assets).as_posix(), asset.read_bytes())
+    for path, data in export.data_files(site).items():
+        write.write_file(staging, path, data)
+    write.write_file(staging, "sitemap.xml", sitemap(site, pages))
+    write.write_file(staging, "robots.txt", robots(site))
+    write.write_file(staging, ".nojekyll", b"")
 
 
 def _link_or_copy(src: str, dst: str) -> None:

@@ -7,21 +7,47 @@ at any moment leaves the previous `site/` exactly as it was.
 
 Unchanged pages are not rendered again: a manifest inside the site records each page's
 fingerprint, and a page whose fingerprint matches is hard-linked from the previous site.
+
+Two builds of the same `site/` at once (an editor's build while CI builds, say) take turns:
+each holds a lock file beside `site/` from reading the manifest until the swap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds do not wait for each other there
+    fcntl = None
 
 MANIFEST = ".concordat-manifest.json"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lock on out_dir; another build of it would remove this one's staging folder."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "a+b") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting:
+                    waiting(f"waiting for another build of {out_dir.name}/ to finish")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # the lock goes with the file handle, also when the build is killed
 
 
 def make_staging(out_dir: Path) -> Path:

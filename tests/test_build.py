@@ -149,3 +149,22 @@ def test_a_failed_search_index_publishes_nothing(example_project, monkeypatch):
         build_site(example_project, durable=False, full=True)
     assert tree(example_project.output) == before
     assert not list(example_project.output.parent.glob(".site.staging-*"))
+
+
+def test_a_second_build_waits_for_the_first(example_project):
+    """Two builds of one site/ take turns, instead of deleting each other's staging folder."""
+    from concordat import write
+
+    build_site(example_project, durable=False)
+    code = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(['--full'], Path('.')))"
+    with write.output_lock(example_project.output):  # as a build in progress would hold it
+        second = subprocess.Popen([sys.executable, "-c", code], cwd=example_project.root, text=True,
+                                  env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = second.stderr.readline()
+        assert line.strip() == "waiting for another build of site/ to finish"
+        assert second.poll() is None
+        assert not list(example_project.root.glob(".site.staging-*"))
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    assert out.startswith("Built ")
