@@ -85,13 +85,17 @@ def theme_listing(site: Site, theme: Theme) -> list[ListingGroup]:
     return groups
 
 
-def organisation_listing(site: Site, org: Organisation) -> list[ListingGroup]:
-    groups = []
+def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
+    """Each organisation's actions grouped by area, in one pass over the actions (not one per organisation)."""
+    listings: dict[str, list[ListingGroup]] = {}
     for area in site.areas:
-        led = tuple(a for a in area.actions if org.id in a.leads)
-        if led:
-            groups.append(ListingGroup(area, None, None, led))
-    return groups
+        led: dict[str, list[Action]] = {}
+        for action in area.actions:
+            for org_id in dict.fromkeys(action.leads):
+                led.setdefault(org_id, []).append(action)
+        for org_id, actions in led.items():
+            listings.setdefault(org_id, []).append(ListingGroup(area, None, None, tuple(actions)))
+    return listings
 
 
 def routes(site: Site) -> list[Page]:
@@ -119,8 +123,9 @@ def routes(site: Site) -> list[Page]:
     for theme in site.themes:
         pages += _listing_pages(site, theme.title, "theme.html", theme_listing(site, theme),
                                 lambda n, t=theme: theme_url(t, n), {"theme": theme})
+    by_organisation = organisation_listings(site)
     for org in site.organisations_sorted():
-        pages += _listing_pages(site, org.name, "organisation.html", organisation_listing(site, org),
+        pages += _listing_pages(site, org.name, "organisation.html", by_organisation.get(org.id, []),
                                 lambda n, o=org: organisation_url(o, n), {"organisation": org})
     return pages
 
