@@ -70,6 +70,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
     code_fingerprint = render.folder_fingerprint(project.templates, PACKAGE_DIR)
     asset_version = render.folder_fingerprint(project.assets)[:10]
     env = render.make_environment(project.templates, site, asset_version)
+    config_text = repr(site.config)
     with write.output_lock(out_dir, waiting=progress):
         previous = {} if full else write.read_manifest(out_dir)
         fingerprints: dict[str, str] = {}
@@ -81,7 +82,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             last_report = time.perf_counter()
             for done, page in enumerate(pages, start=1):
                 fingerprint = hashlib.sha256(
-                    f"{code_fingerprint}\0{site.config!r}\0{page.template}\0{page.url}\0{page.deps!r}".encode()
+                    f"{code_fingerprint}\0{config_text}\0{page.template}\0{page.url}\0{page.deps!r}".encode()
                 ).hexdigest()
                 fingerprints[page.output] = fingerprint
                 if previous.get(page.output) == fingerprint and write.reuse_file(out_dir, staging, page.output):

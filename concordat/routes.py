@@ -10,6 +10,7 @@ of at most LISTING_PAGE_SIZE actions, so each stays light enough for a phone.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,11 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     deps: tuple = ()  # everything the page shows; unchanged deps mean an unchanged page
     area: Area | None = None  # whose glossary explains abbreviations on this page
+
+
+def digest(*parts: Any) -> str:
+    """A short stand-in for data many pages depend on, so it is turned into text once, not once a page."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def page_at(url: str, template: str, title: str, **kw) -> Page:
@@ -100,7 +106,7 @@ def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
 
 def routes(site: Site) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
-    base = (site.config, site.themes, site.glossary)
+    base = digest(site.config, site.themes, site.glossary)
     pages = [
         page_at("", "index.html", site.config.title, context={}, deps=(base, _areas_summary(site))),
         page_at("search/", "search.html", "Search the plans", deps=(base, _areas_summary(site), _orgs_summary(site))),
@@ -112,25 +118,26 @@ def routes(site: Site) -> list[Page]:
     ]
     for area in site.areas:
         leads = _leads_of(site, area.actions)
+        area_shared = digest(area.name, area.slug, area.glossary)
         pages.append(page_at(area_url(area), "area.html", f"{area.name} action plan", area=area,
                              context={"area": area}, deps=(base, area, leads)))
         for action in area.actions:
             pages.append(page_at(
                 action_url(action), "action.html", f"{area.name} {action.label}", area=area,
                 context={"area": area, "action": action},
-                deps=(base, area.name, area.slug, area.glossary, action, _leads_of(site, [action])),
+                deps=(base, area_shared, action, _leads_of(site, [action])),
             ))
     for theme in site.themes:
-        pages += _listing_pages(site, theme.title, "theme.html", theme_listing(site, theme),
+        pages += _listing_pages(base, theme.title, "theme.html", theme_listing(site, theme),
                                 lambda n, t=theme: theme_url(t, n), {"theme": theme})
     by_organisation = organisation_listings(site)
     for org in site.organisations_sorted():
-        pages += _listing_pages(site, org.name, "organisation.html", by_organisation.get(org.id, []),
+        pages += _listing_pages(base, org.name, "organisation.html", by_organisation.get(org.id, []),
                                 lambda n, o=org: organisation_url(o, n), {"organisation": org})
     return pages
 
 
-def _listing_pages(site: Site, title: str, template: str, groups: list[ListingGroup], url_of,
+def _listing_pages(base: str, title: str, template: str, groups: list[ListingGroup], url_of,
                    context: dict) -> list[Page]:
     chunks = paginate(groups)
     total = len(chunks)
@@ -138,7 +145,7 @@ def _listing_pages(site: Site, title: str, template: str, groups: list[ListingGr
     for number, chunk in enumerate(chunks, start=1):
         pagination = {"number": number, "total": total, "urls": [url_of(n) for n in range(1, total + 1)]}
         shown = title if number == 1 else f"{title} (page {number} of {total})"
-        deps = (site.config, site.themes, tuple(context.values()), pagination,
+        deps = (base, tuple(context.values()), pagination,
                 tuple((g.area.name, g.area.slug, g.heading, g.subtheme, g.actions) for g in chunk))
         pages.append(page_at(url_of(number), template, shown,
                              context={**context, "groups": chunk, "pagination": pagination}, deps=deps))

@@ -168,3 +168,32 @@ def test_a_second_build_waits_for_the_first(example_project):
     out, err = second.communicate(timeout=60)
     assert second.returncode == 0, err
     assert out.startswith("Built ")
+
+
+AREA = "content/areas/exampleshire.yaml"
+EDITS = {
+    "shared glossary meaning": ("content/site.yaml", "meaning: Accident and Emergency department",
+                                "meaning: Accident and Emergency department (casualty)"),
+    "area glossary meaning": (AREA, "meaning: Exampleshire Mental Health Partnership Trust",
+                              "meaning: Exampleshire Mental Health Trust"),
+    "theme title": ("content/themes.yaml", "title: Matching local need with a suitable range of services",
+                    "title: Matching local need with the right services"),
+    "organisation name": ("content/organisations.yaml", "name: Exampleshire Police", "name: Exampleshire Constabulary"),
+    "action text": (AREA, "Agree the street triage protocol", "Agree a street triage plan"),
+    "area name": (AREA, "name: Exampleshire\n", "name: Exampleshire and Isles\n"),
+    "site title": ("content/site.yaml", "title: ", "title: The "),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_incremental_build_equals_a_full_build(example_project, tmp_path, edit):
+    """Whatever is edited, reusing unchanged pages gives exactly what building everything gives."""
+    build_site(example_project, durable=False)
+    path, old, new = EDITS[edit]
+    target = example_project.root / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    build_site(example_project, durable=False)
+    build_site(example_project, out_dir=tmp_path / "full", full=True, durable=False)
+    assert tree(example_project.output) == tree(tmp_path / "full")
