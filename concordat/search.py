@@ -13,6 +13,7 @@ checked, so a damaged index fails the build instead of being published.
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import hashlib
 import json
@@ -37,14 +38,19 @@ class SearchIndexError(Exception):
     """Pagefind failed or wrote an index that cannot be read: nothing is published."""
 
 
-def _die_with_parent() -> None:
-    """Linux: stop Pagefind if the build is killed, so it never writes into a removed folder."""
-    try:
-        import ctypes
+def _parent_death_signal():
+    """Linux: a function for the child to call so Pagefind stops if the build is killed,
+    and never writes into a staging folder the next build has removed.
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    Looked up in the parent: between fork and exec the child must not import anything.
+    """
+    if sys.platform != "linux":
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+    return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def build_search_index(site_dir: Path) -> int:
@@ -55,7 +61,7 @@ def build_search_index(site_dir: Path) -> int:
     # Run inside the site so a pagefind.yml in the editor's working folder cannot change it.
     done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, errors="replace",
-                          preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                          preexec_fn=_parent_death_signal())
     if done.returncode != 0:
         output = (done.stderr + done.stdout).strip()[-2000:]
         raise SearchIndexError(f"Pagefind exited with code {done.returncode}: {output or 'no output'}")
