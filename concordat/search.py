@@ -25,6 +25,7 @@ import zlib
 from pathlib import Path
 
 GLOB = "areas/*/actions/*/index.html"
+PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
 
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these
 # are not published. pagefind.js, its worker and the WebAssembly files are what search needs.
@@ -54,9 +55,15 @@ def _parent_death_signal():
 
 
 def build_search_index(site_dir: Path) -> int:
-    """Write site_dir/pagefind; return the number of pages Pagefind indexed."""
+    """Write site_dir/pagefind; return the number of pages Pagefind indexed.
+
+    A site with no actions yet (a new deployment) gets no index: Pagefind refuses to make
+    an empty one, and the search page then says search is not available.
+    """
+    if next(site_dir.glob(GLOB), None) is None:
+        return 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    command = [sys.executable, "-m", "pagefind", "--site", ".", "--glob", GLOB,
+    command = [*PAGEFIND, "--site", ".", "--glob", GLOB,
                "--force-language", "en", "--output-subdir", "pagefind", "--silent"]
     # Run inside the site so a pagefind.yml in the editor's working folder cannot change it.
     done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,

@@ -15,7 +15,7 @@ from concordat import search
 from concordat.errors import ContentErrors
 from concordat.pipeline import build_site
 
-from .conftest import ROOT
+from .conftest import ROOT, make_project
 
 
 def tree(folder):
@@ -144,8 +144,8 @@ def test_a_failed_search_index_publishes_nothing(example_project, monkeypatch):
     (example_project.root / "content/areas/exampleshire.yaml").write_text(
         (example_project.root / "content/areas/exampleshire.yaml").read_text(encoding="utf-8")
         .replace("Exampleshire", "Exampleshire and District", 1), encoding="utf-8")
-    monkeypatch.setattr(search, "GLOB", "no-such-folder/*.html")  # Pagefind finds no pages and exits 1
-    with pytest.raises(search.SearchIndexError, match="Pagefind exited with code 1"):
+    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
+    with pytest.raises(search.SearchIndexError, match="Pagefind exited with code 1: out of memory"):
         build_site(example_project, durable=False, full=True)
     assert tree(example_project.output) == before
     assert not list(example_project.output.parent.glob(".site.staging-*"))
@@ -197,3 +197,24 @@ def test_an_incremental_build_equals_a_full_build(example_project, tmp_path, edi
     build_site(example_project, durable=False)
     build_site(example_project, out_dir=tmp_path / "full", full=True, durable=False)
     assert tree(example_project.output) == tree(tmp_path / "full")
+
+
+def test_a_plan_with_no_actions_yet_builds(tmp_path):
+    project = make_project(tmp_path / "p", "name: Exampleshire\nslug: exampleshire\nsections:\n"
+                                          "  - heading: Commissioning\n    theme: commissioning\n"
+                                          "    groups:\n      - actions: []\n")
+    result = build_site(project, durable=False)
+    assert (result.actions, result.indexed) == (0, 0)
+    assert (project.output / "areas/exampleshire/index.html").is_file()
+    assert not (project.output / "pagefind").exists()
+
+
+def test_cli_reports_a_failed_search_index_without_a_traceback(example_project, monkeypatch, capsys):
+    from concordat.cli import main
+
+    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
+    assert main(["--full"], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert "error: Pagefind exited with code 1: out of memory; nothing was published." in err
+    assert "Traceback" not in err
+    assert not example_project.output.exists()
