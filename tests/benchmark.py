@@ -81,7 +81,9 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
 RUNS = r"""
 import json, sys, time
 from pathlib import Path
+import concordat
 from concordat.pipeline import Project, build_site
+assert Path(concordat.__file__).parent.parent == Path(sys.argv[2]), f"measuring the wrong code: {concordat.__file__}"
 project, rows = Project(Path(sys.argv[1])), []
 def timed(label, **options):
     started = time.perf_counter()
@@ -104,8 +106,11 @@ def run_version(code: Path, country: Path, dest: Path) -> list[list]:
     shutil.copytree(country, dest, symlinks=True)
     shutil.rmtree(dest / "templates")
     shutil.copytree(code / "templates", dest / "templates")
-    done = subprocess.run([sys.executable, "-c", RUNS, str(dest)], env={**os.environ, "PYTHONPATH": str(code)},
-                          capture_output=True, text=True, check=True)
+    # cwd is the copy, not this checkout: `python -c` puts the working folder first on sys.path.
+    done = subprocess.run([sys.executable, "-c", RUNS, str(dest), str(code)], cwd=dest,
+                          env={**os.environ, "PYTHONPATH": str(code)}, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"the runs with {code} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
