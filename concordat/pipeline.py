@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 import time
@@ -13,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from . import export, render, search, write
 from .model import Site
-from .routes import Page, routes
+from .routes import Page, digest, routes
 from .validate import load_site
 
 PACKAGE_DIR = Path(__file__).parent
@@ -81,9 +80,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             actions_changed = False
             last_report = time.perf_counter()
             for done, page in enumerate(pages, start=1):
-                fingerprint = hashlib.sha256(
-                    f"{code_fingerprint}\0{config_text}\0{page.template}\0{page.url}\0{page.deps!r}".encode()
-                ).hexdigest()
+                fingerprint = digest(code_fingerprint, config_text, page.template, page.url, page.deps)
                 fingerprints[page.output] = fingerprint
                 if previous.get(page.output) == fingerprint and write.reuse_file(out_dir, staging, page.output):
                     reused += 1
