@@ -48,7 +48,7 @@ class Preview:
         return (
             '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<title>Errors – preview</title></head><body>"
+            "<title>Errors – preview</title><style>code{overflow-wrap:anywhere}</style></head><body>"
             f"<main><h1>{count} error{'s' if count != 1 else ''}: the preview could not be built</h1>"
             "<p>The preview will update as soon as the file is fixed and saved.</p>"
             f'<ul id="content-errors">{items}</ul></main></body></html>'
