@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 from .errors import ContentError, ContentErrors
-from .pipeline import Project, build_site, default_progress
+from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
-from .validate import load_site
 
 
 def report(errors: list[ContentError]) -> None:
@@ -28,12 +27,9 @@ def report(errors: list[ContentError]) -> None:
 def cmd_build(args, project: Project) -> int:
     try:
         result = build_site(project, out_dir=args.out, base_url=args.base_url, full=args.full,
-                            progress=default_progress)
+                            progress=default_progress, workers=args.workers)
     except ContentErrors as exc:
         report(exc.errors)
-        return 1
-    except ContentError as exc:
-        report([exc])
         return 1
     except SearchIndexError as exc:
         print(f"error: {exc}; nothing was published.", file=sys.stderr)
@@ -44,7 +40,7 @@ def cmd_build(args, project: Project) -> int:
 
 def cmd_check(args, project: Project) -> int:
     try:
-        site = load_site(project.content, project_root=project.root)
+        site = load_site(project)
     except ContentErrors as exc:
         report(exc.errors)
         return 1
@@ -56,7 +52,7 @@ def cmd_check(args, project: Project) -> int:
 def cmd_serve(args, project: Project) -> int:
     from .serve import serve
 
-    return serve(project, host=args.host, port=args.port, open_browser=False)
+    return serve(project, host=args.host, port=args.port)
 
 
 STARTER = """\
@@ -112,6 +108,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         p.add_argument("--base-url", help="override content/site.yaml base_url, e.g. /my-repo/")
         p.add_argument("--out", type=Path, help="output folder (default: site/)")
         p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
+        p.add_argument("--workers", type=int, help="processes to render with (default: one a core)")
     sub.add_parser("check", help="check every content file and report all errors")
     serve = sub.add_parser("serve", help="preview with live reload on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

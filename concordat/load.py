@@ -42,6 +42,31 @@ _TYPE_NAMES = {
 }
 
 @dataclass
+class ContentFiles:
+    """Where the content lives: one folder with fixed file names."""
+
+    root: Path
+
+    @property
+    def site_file(self) -> Path:
+        return self.root / "site.yaml"
+
+    @property
+    def themes_file(self) -> Path:
+        return self.root / "themes.yaml"
+
+    @property
+    def organisations_file(self) -> Path:
+        return self.root / "organisations.yaml"
+
+    def area_files(self) -> list[Path]:
+        return sorted((self.root / "areas").glob("*.yaml"))
+
+    def all_files(self) -> list[Path]:
+        return [self.site_file, self.themes_file, self.organisations_file, *self.area_files()]
+
+
+@dataclass
 class Document:
     """One content file: its data, and where each value of it sits in the file."""
 
@@ -283,3 +308,61 @@ def parse_due(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+@dataclass
+class LoadedContent:
+    """Every content file read and schema-checked, with the problems found so far."""
+
+    site: Document | None
+    themes: Document | None
+    organisations: Document | None
+    areas: list[Document]
+    errors: list[ContentError]
+    broken: set[str]  # files whose schema check failed: later stages skip what they cannot trust
+
+
+DocumentCache = dict  # path -> ((mtime_ns, size), Document | None, [ContentError]): the preview keeps one
+
+
+def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCache | None = None) -> LoadedContent:
+    """Read every content file; with a cache, only files changed since they were cached are read again."""
+    files = ContentFiles(content_dir)
+    root = root or content_dir.parent
+    errors: list[ContentError] = []
+    broken: set[str] = set()
+
+    def load(path: Path, schema: str) -> Document | None:
+        stamp = _stamp(path)
+        cached = cache.get(path) if cache is not None else None
+        if cached is not None and stamp is not None and cached[0] == stamp:
+            doc, problems = cached[1], cached[2]
+        else:
+            doc, problems = load_document(path, schema, root)
+            if cache is not None:
+                cache[path] = (stamp, doc, problems)
+        errors.extend(problems)
+        if problems and doc is not None:
+            broken.add(doc.path)
+        return doc
+
+    site = load(files.site_file, "site")
+    themes = load(files.themes_file, "themes")
+    organisations = load(files.organisations_file, "organisations")
+    area_files = files.area_files()
+    if cache is not None:
+        for gone in set(cache) - {files.site_file, files.themes_file, files.organisations_file, *area_files}:
+            del cache[gone]
+    areas = [d for d in (load(p, "area") for p in area_files) if d]
+    if not area_files and not errors:
+        errors.append(ContentError(display_path(content_dir / "areas", root), "no area files found",
+                                   hint="add content/areas/<slug>.yaml"))
+    return LoadedContent(site, themes, organisations, areas, errors, broken)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size

@@ -55,12 +55,12 @@ class Abbreviator:
         if self._pattern is None:
             return fragment
         out = []
-        inside = 0  # depth inside <a> or <abbr>, where nothing more may be wrapped
+        inside = 0  # depth inside <a>, <abbr> or a label (<dt>), where nothing more may be wrapped
         for part in re.split(r"(<[^>]*>)", fragment):
             if part.startswith("<"):
-                if re.match(r"<(a|abbr)[\s>]", part):
+                if re.match(r"<(a|abbr|dt)[\s>]", part):
                     inside += 1
-                elif re.match(r"</(a|abbr)>", part):
+                elif re.match(r"</(a|abbr|dt)>", part):
                     inside = max(0, inside - 1)
                 out.append(part)
             elif inside or not part:

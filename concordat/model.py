@@ -16,13 +16,6 @@ STATUS_LABELS = {
     "complete": "Complete",
     "not-rated": "Not rated",
 }
-STATUS_MEANINGS = {
-    "red": "Rated red in the plan: not on track.",
-    "amber": "Rated amber in the plan: some risk to delivery.",
-    "green": "Rated green in the plan: on track.",
-    "complete": "The plan says this action is completed.",
-    "not-rated": "No status given in the plan.",
-}
 ORGANISATION_TYPES = {
     "nhs-trust": "NHS trust",
     "clinical-commissioning-group": "Clinical commissioning group",
@@ -305,3 +298,25 @@ def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
 
 def build_glossary(data: dict) -> tuple[GlossaryEntry, ...]:
     return tuple(GlossaryEntry(**g) for g in data.get("glossary", ()))
+
+
+def make_site(content, base_url: str | None = None, areas: dict | None = None) -> Site:
+    """The Site from validated content. `areas` (path -> (Document, Area)) lets the preview
+    keep the Area of every file that has not changed since the last save."""
+    built = []
+    for doc in content.areas:
+        cached = areas.get(doc.path) if areas is not None else None
+        if cached is not None and cached[0] is doc:
+            area = cached[1]
+        else:
+            area = build_area(doc.data, doc.path)
+            if areas is not None:
+                areas[doc.path] = (doc, area)
+        built.append(area)
+    return Site(
+        config=build_config(content.site.data, base_url),
+        themes=build_themes(content.themes.data),
+        organisations=build_organisations(content.organisations.data),
+        areas=tuple(built),
+        glossary=build_glossary(content.site.data),
+    )

@@ -6,14 +6,17 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import export, render, search, write
-from .model import Site
-from .routes import Page, digest, routes
-from .validate import load_site
+from .errors import ContentErrors
+from .fingerprint import fingerprint
+from .load import ContentFiles, DocumentCache, load_content
+from .model import Site, make_site
+from .routes import ACTION_PAGES_GLOB, LISTING_PAGE_SIZE, Page, routes
+from .validate import validate
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -49,67 +52,125 @@ class BuildResult:
     reused: int
     indexed: int
     seconds: float
+    unchanged: bool = False  # nothing had changed: site/ was left exactly as it was
+    stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage
 
     def summary(self) -> str:
+        if self.unchanged:
+            return f"Nothing changed since the last build: {self.pages} pages left as they were ({self.seconds:.2f}s)"
         return (
             f"Built {self.pages} pages for {self.actions} actions in {self.seconds:.1f}s "
             f"({self.rendered} rendered, {self.reused} unchanged; {self.indexed} pages in the search index)"
         )
 
 
+@dataclass
+class ContentMemory:
+    """What a long-running preview keeps between builds: each file's parsed document and its Area."""
+
+    documents: DocumentCache = field(default_factory=dict)
+    areas: dict = field(default_factory=dict)
+
+
+def load_site(project: Project, base_url: str | None = None, memory: ContentMemory | None = None) -> Site:
+    """Load, validate and model all content; raise ContentErrors listing every problem."""
+    content = load_content(project.content, project.root, memory.documents if memory else None)
+    errors = content.errors + validate(content)
+    if errors:
+        raise ContentErrors(errors)
+    return make_site(content, base_url, memory.areas if memory else None)
+
+
+def code_fingerprint(project: Project) -> str:
+    """Templates, assets and this package: a change to any of them re-renders every page."""
+    return render.folder_fingerprint(project.templates, PACKAGE_DIR)
+
+
+def inputs_fingerprint(project: Project, *options) -> str:
+    """Everything a build reads, as one digest: equal digests mean an identical site."""
+    files = ContentFiles(project.content).all_files()
+    return fingerprint(code_fingerprint(project), options,
+                       [(p.relative_to(project.root).as_posix(), p.read_bytes()) for p in files if p.is_file()])
+
+
+def page_fingerprints(pages: list[Page], code: str) -> dict[str, str]:
+    return {page.output: fingerprint(code, page.url, page.template, page.title, page.context) for page in pages}
+
+
+def search_index_fingerprint(pages: list[Page], fingerprints: dict[str, str]) -> str:
+    """The index is made from the action pages alone: it is rebuilt only when one of them changes."""
+    return fingerprint(sorted((p.output, fingerprints[p.output]) for p in pages if p.is_action))
+
+
+def make_environment(project: Project, site: Site, csp_extra: dict[str, str] | None = None):
+    asset_version = render.folder_fingerprint(project.assets)[:10]
+    return render.make_environment(project.templates, site.config.base_path, asset_version, csp_extra)
+
+
 def build_site(project: Project, out_dir: Path | None = None, base_url: str | None = None,
                full: bool = False, progress: Callable[[str], None] | None = None,
-               durable: bool = True) -> BuildResult:
+               workers: int | None = None, listing_page_size: int = LISTING_PAGE_SIZE) -> BuildResult:
     """Build the site into out_dir; raise ContentErrors (and leave out_dir alone) on bad content."""
-    started = time.perf_counter()
+    clock = _Clock()
     out_dir = (out_dir or project.output).resolve()
-    site = load_site(project.content, base_url=base_url, project_root=project.root)
-    pages = routes(site)
-
-    code_fingerprint = render.folder_fingerprint(project.templates, PACKAGE_DIR)
-    asset_version = render.folder_fingerprint(project.assets)[:10]
-    env = render.make_environment(project.templates, site, asset_version)
-    config_text = repr(site.config)
     with write.output_lock(out_dir, waiting=progress):
         previous = {} if full else write.read_manifest(out_dir)
-        fingerprints: dict[str, str] = {}
+        inputs = inputs_fingerprint(project, base_url, listing_page_size)
+        if previous.get("inputs") == inputs:
+            write.remove_leftovers(out_dir)
+            return BuildResult(len(previous["pages"]), 0, 0, len(previous["pages"]), 0, clock.total(),
+                               unchanged=True)
 
+        site = clock.stage("load", load_site, project, base_url)
+        pages = clock.stage("routes", routes, site, listing_page_size)
+        fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
         staging = write.make_staging(out_dir)
         try:
-            rendered = reused = 0
-            actions_changed = False
-            last_report = time.perf_counter()
-            for done, page in enumerate(pages, start=1):
-                fingerprint = digest(code_fingerprint, config_text, page.template, page.url, page.deps)
-                fingerprints[page.output] = fingerprint
-                if previous.get(page.output) == fingerprint and write.reuse_file(out_dir, staging, page.output):
-                    reused += 1
-                else:
-                    write.write_file(staging, page.output, render.render_page(env, site, page))
-                    rendered += 1
-                    actions_changed = actions_changed or page.template == "action.html"
-                if progress and time.perf_counter() - last_report > 2:
-                    progress(f"rendering pages: {done}/{len(pages)}")
-                    last_report = time.perf_counter()
-
-            write_site_files(project, site, pages, staging)
-
-            # Removed action pages change the manifest's set of pages, so they re-index too.
-            same_actions = {k for k in previous if "/actions/" in k} == {k for k in fingerprints if "/actions/" in k}
-            index_reusable = not actions_changed and same_actions and (out_dir / "pagefind").is_dir()
-            if index_reusable:
-                shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
-                indexed = sum(1 for p in pages if p.template == "action.html")
-            else:
-                if progress:
-                    progress("building the search index")
-                indexed = search.build_search_index(staging)
-            write.write_manifest(staging, fingerprints)
-            write.publish(staging, out_dir, durable=durable)
+            changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
+            env = make_environment(project, site)
+            clock.stage("render", render_changed_pages, env, changed, staging, workers, progress)
+            clock.stage("export", write_site_files, project, site, pages, staging)
+            index = search_index_fingerprint(pages, fingerprints)
+            indexed = clock.stage("index", index_site, pages, staging, out_dir,
+                                  previous.get("index") == index, progress)
+            write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": index})
+            clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return BuildResult(len(pages), len(site.actions), rendered, reused, indexed, time.perf_counter() - started)
+    return BuildResult(len(pages), len(site.actions), len(changed), len(pages) - len(changed), indexed,
+                       clock.total(), stages=clock.stages)
+
+
+def reuse_unchanged_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict, out_dir: Path,
+                          staging: Path) -> list[Page]:
+    """Link every page whose fingerprint is unchanged from the last build; return the others."""
+    old = previous.get("pages", {})
+    return [page for page in pages
+            if old.get(page.output) != fingerprints[page.output]
+            or not write.reuse_file(out_dir, staging, page.output)]
+
+
+def render_changed_pages(env, pages: list[Page], staging: Path, workers: int | None,
+                         progress: Callable[[str], None] | None) -> None:
+    done, last_report = 0, time.perf_counter()
+    for count in render.render_pages(env, pages, lambda output, data: write.write_file(staging, output, data),
+                                     workers or render.default_workers()):
+        done += count
+        if progress and time.perf_counter() - last_report > 2:
+            progress(f"rendering pages: {done}/{len(pages)}")
+            last_report = time.perf_counter()
+
+
+def index_site(pages: list[Page], staging: Path, out_dir: Path, reusable: bool,
+               progress: Callable[[str], None] | None) -> int:
+    """The search index: the last build's, if no action page changed, else a new one."""
+    if reusable and (out_dir / "pagefind").is_dir():
+        shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
+        return sum(1 for p in pages if p.is_action)
+    if progress:
+        progress("building the search index")
+    return search.build_search_index(staging, ACTION_PAGES_GLOB)
 
 
 def write_site_files(project: Project, site: Site, pages: list[Page], staging: Path) -> None:
@@ -122,6 +183,24 @@ def write_site_files(project: Project, site: Site, pages: list[Page], staging: P
     write.write_file(staging, "sitemap.xml", sitemap(site, pages))
     write.write_file(staging, "robots.txt", robots(site))
     write.write_file(staging, ".nojekyll", b"")
+
+
+class _Clock:
+    """Seconds spent in each stage, for the summary and the benchmark."""
+
+    def __init__(self):
+        self.started = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def stage(self, name: str, function, *args):
+        started = time.perf_counter()
+        try:
+            return function(*args)
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
 
 
 def _link_or_copy(src: str, dst: str) -> None:

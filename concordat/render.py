@@ -1,24 +1,59 @@
 """Stage 5, render: pages to HTML with Jinja, every value escaped.
 
-Templates hold presentation only; what a page shows is decided in `routes`. Autoescape is
-on for every template, and text from plans reaches HTML only through the `md` and `text`
-filters of `markup`, which cannot emit markup from content.
+Templates hold presentation only; what a page shows is decided in `routes`, and a template
+sees nothing but its page's context and the pure helpers defined here. Autoescape is on for
+every template, and text from plans reaches HTML only through the `md` and `text` filters of
+`markup`, which cannot emit markup from content.
+
+Rendering is spread over worker processes (forked, so each starts with the whole build in
+memory). Each page is rendered from its own context alone, so the bytes are the same whatever
+the number of workers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from markupsafe import Markup
 
 from . import markup
-from .model import ORGANISATION_TYPES, STATUS_LABELS, STATUS_MEANINGS, Site
+from .fingerprint import fingerprint
+from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation
 from .routes import Page, action_url, area_url, organisation_url, theme_url
 
+# The only sources a page may load from: the site itself (and WebAssembly, for search).
+# Pages carry it in a <meta> tag; the README lists it for hosts that can send headers.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'none'",
+    "script-src": "'self' 'wasm-unsafe-eval'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "connect-src": "'self'",
+    "worker-src": "'self' blob:",
+    "font-src": "'self'",
+    "manifest-src": "'self'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+}
 
-def make_environment(templates_dir: Path, site: Site, asset_version: str = "") -> Environment:
+
+def content_security_policy(extra: dict[str, str] | None = None) -> str:
+    """The policy as a header value; `extra` adds sources (the preview's live-reload script)."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    for directive, sources in (extra or {}).items():
+        policy[directive] = f"{policy[directive]} {sources}".strip()
+    return "; ".join(f"{directive} {sources}" for directive, sources in policy.items())
+
+
+def make_environment(templates_dir: Path, base_path: str, asset_version: str = "",
+                     csp_extra: dict[str, str] | None = None) -> Environment:
+    """A Jinja environment whose globals are pure helpers: no content is reachable from them."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -27,22 +62,20 @@ def make_environment(templates_dir: Path, site: Site, asset_version: str = "") -
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    base = site.config.base_path
 
     def url(path: str) -> str:
-        return base + path
+        return base_path + path
 
     env.globals.update(
-        site=site,
         url=url,
-        asset=lambda name: f"{base}assets/{name}" + (f"?v={asset_version}" if asset_version else ""),
+        asset=lambda name: f"{base_path}assets/{name}" + (f"?v={asset_version}" if asset_version else ""),
         area_url=lambda a: url(area_url(a)),
         action_url=lambda a: url(action_url(a)),
         theme_url=lambda t, n=1: url(theme_url(t, n)),
         organisation_url=lambda o, n=1: url(organisation_url(o, n)),
-        organisations_of=lambda action: [site.organisations[i] for i in action.leads],
+        details=ActionDetails(env),
+        csp=Markup(content_security_policy(csp_extra)),  # defined here, not in content
         STATUS_LABELS=STATUS_LABELS,
-        STATUS_MEANINGS=STATUS_MEANINGS,
         ORGANISATION_TYPES=ORGANISATION_TYPES,
     )
     env.filters["groupby_order"] = lambda items, attribute: [
@@ -50,20 +83,101 @@ def make_environment(templates_dir: Path, site: Site, asset_version: str = "") -
     ]
     env.filters["md"] = pass_context(lambda ctx, text: markup.markdown_filter(text, ctx.get("abbreviator")))
     env.filters["text"] = pass_context(lambda ctx, text: markup.text_filter(text, ctx.get("abbreviator")))
+    env.filters["abbreviate"] = pass_context(
+        lambda ctx, html: Markup(ctx["abbreviator"].apply(str(html))) if ctx.get("abbreviator") else html)
     return env
 
 
-def render_page(env: Environment, site: Site, page: Page) -> bytes:
+class ActionDetails:
+    """An action's full record, rendered once and shown on its own page and its area's page.
+
+    The fragment comes from the `action_details` macro without abbreviations; each page then
+    explains its own first uses of glossary terms (`| abbreviate`). The cache is keyed by the
+    fingerprint of what the fragment shows, so it can never serve stale details.
+    """
+
+    def __init__(self, env: Environment):
+        self.env = env
+        self.cache: dict[str, Markup] = {}
+
+    def __call__(self, action: Action, organisations: dict[str, Organisation]) -> Markup:
+        leads = {org_id: organisations[org_id] for org_id in action.leads}
+        key = fingerprint(action, leads)
+        html = self.cache.get(key)
+        if html is None:
+            if len(self.cache) > 50_000:  # a long preview session: forget old versions
+                self.cache.clear()
+            html = self.env.get_template("macros.html").module.action_details(action, leads)
+            self.cache[key] = html
+        return html
+
+
+def render_page(env: Environment, page: Page) -> bytes:
     """One page's HTML. Abbreviations are explained once per page, from its area's glossary first."""
-    entries = []
-    if page.area is not None:
-        own = site.config.base_path + area_url(page.area)
-        entries += [(e, own) for e in page.area.glossary]
-    entries += [(e, site.config.base_path + "glossary/") for e in site.glossary]
-    abbreviator = markup.Abbreviator(entries)
+    base = page.context["config"].base_path
+    entries = [(entry, base + url) for url, glossary in page.context["glossaries"] for entry in glossary]
     template = env.get_template(page.template)
-    html = template.render(page=page, abbreviator=abbreviator, **page.context)
+    html = template.render(page=page, abbreviator=markup.Abbreviator(entries), **page.context)
     return html.encode("utf-8")
+
+
+def render_pages(env: Environment, pages: list[Page], write: Callable[[str, bytes], None],
+                 workers: int = 1) -> Iterator[int]:
+    """Render and write the pages; yields how many are done after each batch.
+
+    An area's page and its actions' pages go to the same worker, so each action's details
+    are rendered once.
+    """
+    chunks = _chunks(pages, workers)
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            for page in chunk:
+                write(page.output, render_page(env, page))
+            yield len(chunk)
+        return
+    global _JOB
+    _JOB = (env, chunks, write)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap_unordered(_render_chunk, range(len(chunks)))
+    finally:
+        _JOB = None
+
+
+_JOB: tuple | None = None  # what forked workers inherit: (env, chunks, write)
+
+
+def _render_chunk(number: int) -> int:
+    env, chunks, write = _JOB
+    for page in chunks[number]:
+        write(page.output, render_page(env, page))
+    return len(chunks[number])
+
+
+def _chunks(pages: list[Page], workers: int) -> list[list[Page]]:
+    """Pages in batches of whole areas, small enough to keep every worker busy to the end."""
+    size = max(20, len(pages) // (max(workers, 1) * 16))
+    chunks: list[list[Page]] = []
+    current: list[Page] = []
+    for _, group in itertools.groupby(pages, key=_area_of):
+        group = list(group)
+        if current and len(current) + len(group) > size:
+            chunks.append(current)
+            current = []
+        current += group
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _area_of(page: Page) -> str:
+    area = page.context.get("area")
+    return area.slug if area is not None else page.output
+
+
+def default_workers() -> int:
+    """One worker a core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def folder_fingerprint(*folders: Path) -> str:

@@ -1,22 +1,25 @@
 """Stage 4, routes: every page the site has, in one place.
 
 `routes(site)` is the site's table of contents: each Page says its URL, the file it is
-written to, the template that draws it and the data it gets. URLs come only from validated
-slugs and ids, so no content can write outside the output folder.
+written to, the template that draws it and the context the template gets. A template sees
+nothing but its page's context (and pure helpers such as `url()`), so the context is also
+exactly what the page is made from: its fingerprint decides when the page is rendered again.
+URLs come only from validated slugs and ids, so no content can write outside the output folder.
 
 Listings that grow with the country (a theme, a busy organisation) are split into pages
-of at most LISTING_PAGE_SIZE actions, so each stays light enough for a phone.
+of at most `listing_page_size` actions, so each stays light enough for a phone.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Action, Area, Organisation, Site, Theme
+from .model import STATUS_LABELS, Action, Area, Organisation, Site, Theme
 
 LISTING_PAGE_SIZE = 200
+ACTION_URL = "areas/{area}/actions/{action}/"
 
 
 @dataclass
@@ -25,27 +28,53 @@ class Page:
     output: str  # file below the output folder, e.g. "areas/bromley/index.html"
     template: str
     title: str
-    context: dict[str, Any] = field(default_factory=dict)
-    deps: tuple = ()  # everything the page shows; unchanged deps mean an unchanged page
-    area: Area | None = None  # whose glossary explains abbreviations on this page
+    context: dict[str, Any] = field(default_factory=dict)  # all the template can see, besides `page`
+    is_action: bool = False  # one action's own page: what the search index is made of
 
 
-def digest(*parts: Any) -> str:
-    """A short stand-in for data many pages depend on, so it is turned into text once, not once a page."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+@dataclass(frozen=True)
+class AreaRef:
+    """What a page that links to an area needs of it."""
+
+    name: str
+    slug: str
 
 
-def page_at(url: str, template: str, title: str, **kw) -> Page:
-    output = url + "index.html" if url.endswith("/") or url == "" else url
-    return Page(url=url, output=output, template=template, title=title, **kw)
+@dataclass(frozen=True)
+class AreaSummary:
+    """An area as the home page lists it: its name, size and statuses, not its actions."""
+
+    name: str
+    slug: str
+    action_count: int
+    status_counts: dict[str, int]
+    source_title: str
+    source_date: str
 
 
-def area_url(area: Area) -> str:
+@dataclass(frozen=True)
+class ListingGroup:
+    """Actions of one area in a listing, under one of its own headings."""
+
+    area: AreaRef
+    heading: str | None
+    subtheme: str | None
+    actions: tuple[Action, ...]
+
+
+def output_file(url: str) -> str:
+    return url + "index.html" if url.endswith("/") or url == "" else url
+
+
+def area_url(area: Area | AreaRef) -> str:
     return f"areas/{area.slug}/"
 
 
 def action_url(action: Action) -> str:
-    return f"areas/{action.area_slug}/actions/{action.id}/"
+    return ACTION_URL.format(area=action.area_slug, action=action.id)
+
+
+ACTION_PAGES_GLOB = output_file(ACTION_URL.format(area="*", action="*"))  # what the search index covers
 
 
 def theme_url(theme: Theme, page: int = 1) -> str:
@@ -54,16 +83,6 @@ def theme_url(theme: Theme, page: int = 1) -> str:
 
 def organisation_url(org: Organisation, page: int = 1) -> str:
     return f"organisations/{org.id}/" + (f"page/{page}/" if page > 1 else "")
-
-
-@dataclass(frozen=True)
-class ListingGroup:
-    """Actions of one area in a listing, under one of its own headings."""
-
-    area: Area
-    heading: str | None
-    subtheme: str | None
-    actions: tuple[Action, ...]
 
 
 def paginate(groups: list[ListingGroup], size: int = LISTING_PAGE_SIZE) -> list[list[ListingGroup]]:
@@ -79,16 +98,20 @@ def paginate(groups: list[ListingGroup], size: int = LISTING_PAGE_SIZE) -> list[
     return pages
 
 
-def theme_listing(site: Site, theme: Theme) -> list[ListingGroup]:
-    groups = []
+def theme_listings(site: Site) -> dict[str, list[ListingGroup]]:
+    """Each theme's actions grouped by area and the plan's own headings, in one pass over the plans."""
+    listings: dict[str, list[ListingGroup]] = {theme.id: [] for theme in site.themes}
+    themes = {theme.id: theme for theme in site.themes}
     for area in site.areas:
+        ref = AreaRef(area.name, area.slug)
         for section in area.sections:
             for group in section.groups:
-                if group.theme_id == theme.id and group.actions:
-                    sub = theme.subtheme(group.subtheme_id)
+                if group.actions:
+                    sub = themes[group.theme_id].subtheme(group.subtheme_id)
                     heading = " — ".join(h for h in (section.heading, group.heading) if h)
-                    groups.append(ListingGroup(area, heading, sub.title if sub else None, group.actions))
-    return groups
+                    listings[group.theme_id].append(
+                        ListingGroup(ref, heading, sub.title if sub else None, group.actions))
+    return listings
 
 
 def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
@@ -100,73 +123,82 @@ def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
             for org_id in dict.fromkeys(action.leads):
                 led.setdefault(org_id, []).append(action)
         for org_id, actions in led.items():
-            listings.setdefault(org_id, []).append(ListingGroup(area, None, None, tuple(actions)))
+            listings.setdefault(org_id, []).append(ListingGroup(AreaRef(area.name, area.slug), None, None,
+                                                                tuple(actions)))
     return listings
 
 
-def routes(site: Site) -> list[Page]:
-    """Every HTML page of the site, in a stable order."""
-    base = digest(site.config, site.themes, site.glossary)
+def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE) -> list[Page]:
+    """Every HTML page of the site, in a stable order, each with the context its template reads."""
+    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
+
+    def page(url: str, template: str, title: str, glossaries=None, is_action=False, **context) -> Page:
+        context = {**shared, **context}
+        if glossaries:
+            context["glossaries"] = glossaries
+        return Page(url, output_file(url), template, title, context, is_action)
+
+    themes = {theme.id: theme for theme in site.themes}
+    organisations = site.organisations_sorted()
+    area_refs = tuple(AreaRef(a.name, a.slug) for a in site.areas)
     pages = [
-        page_at("", "index.html", site.config.title, context={}, deps=(base, _areas_summary(site))),
-        page_at("search/", "search.html", "Search the plans", deps=(base, _areas_summary(site), _orgs_summary(site))),
-        page_at("organisations/", "organisations.html", "Organisations",
-                context={"counts": dict(_org_counts(site))}, deps=(base, _orgs_summary(site), _org_counts(site))),
-        page_at("glossary/", "glossary.html", "Glossary of abbreviations", deps=(base,)),
-        page_at("accessibility/", "accessibility.html", "Accessibility statement", deps=(base,)),
-        page_at("404.html", "404.html", "Page not found", deps=(base,)),
+        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
+        page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
+             organisations=organisations, statuses=STATUS_LABELS),
+        page("organisations/", "organisations.html", "Organisations", organisations=organisations,
+             counts=_lead_counts(site)),
+        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
+        page("accessibility/", "accessibility.html", "Accessibility statement"),
+        page("404.html", "404.html", "Page not found"),
     ]
     for area in site.areas:
-        leads = _leads_of(site, area.actions)
-        area_shared = digest(area.name, area.slug, area.glossary)
-        pages.append(page_at(area_url(area), "area.html", f"{area.name} action plan", area=area,
-                             context={"area": area}, deps=(base, area, leads)))
+        glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
+        ref = AreaRef(area.name, area.slug)
+        pages.append(page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
+                          themes=themes, organisations=_organisations_of(site, area.actions)))
         for action in area.actions:
-            pages.append(page_at(
-                action_url(action), "action.html", f"{area.name} {action.label}", area=area,
-                context={"area": area, "action": action},
-                deps=(base, area_shared, action, _leads_of(site, [action])),
+            pages.append(page(
+                action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
+                area=ref, action=action, theme=themes.get(action.theme_id),
+                organisations=_organisations_of(site, [action]),
             ))
+    by_theme = theme_listings(site)
     for theme in site.themes:
-        pages += _listing_pages(base, theme.title, "theme.html", theme_listing(site, theme),
-                                lambda n, t=theme: theme_url(t, n), {"theme": theme})
+        pages += _listing_pages(page, theme.title, "theme.html", by_theme[theme.id],
+                                lambda n, t=theme: theme_url(t, n), listing_page_size, theme=theme)
     by_organisation = organisation_listings(site)
-    for org in site.organisations_sorted():
-        pages += _listing_pages(base, org.name, "organisation.html", by_organisation.get(org.id, []),
-                                lambda n, o=org: organisation_url(o, n), {"organisation": org})
+    for org in organisations:
+        pages += _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
+                                lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org)
     return pages
 
 
-def _listing_pages(base: str, title: str, template: str, groups: list[ListingGroup], url_of,
-                   context: dict) -> list[Page]:
-    chunks = paginate(groups)
+def _listing_pages(page: Callable[..., Page], title: str, template: str, groups: list[ListingGroup],
+                   url_of: Callable[[int], str], size: int, **context) -> list[Page]:
+    chunks = paginate(groups, size)
     total = len(chunks)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         pagination = {"number": number, "total": total, "urls": [url_of(n) for n in range(1, total + 1)]}
         shown = title if number == 1 else f"{title} (page {number} of {total})"
-        deps = (base, tuple(context.values()), pagination,
-                tuple((g.area.name, g.area.slug, g.heading, g.subtheme, g.actions) for g in chunk))
-        pages.append(page_at(url_of(number), template, shown,
-                             context={**context, "groups": chunk, "pagination": pagination}, deps=deps))
+        pages.append(page(url_of(number), template, shown, groups=chunk, pagination=pagination, **context))
     return pages
 
 
-def _leads_of(site: Site, actions) -> tuple:
-    return tuple(site.organisations[i] for a in actions for i in a.leads)
+def _summary(area: Area) -> AreaSummary:
+    return AreaSummary(area.name, area.slug, len(area.actions), area.status_counts, area.source_title,
+                       area.source_date)
 
 
-def _areas_summary(site: Site) -> tuple:
-    return tuple((a.name, a.slug, len(a.actions), tuple(a.status_counts.items())) for a in site.areas)
+def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:
+    """The organisations these actions name as leads: all a page needs of the registry."""
+    return {org_id: site.organisations[org_id] for action in actions for org_id in action.leads}
 
 
-def _orgs_summary(site: Site) -> tuple:
-    return tuple(site.organisations_sorted())
-
-
-def _org_counts(site: Site) -> tuple:
+def _lead_counts(site: Site) -> dict[str, int]:
     counts: dict[str, int] = {}
     for action in site.actions:
         for lead in action.leads:
             counts[lead] = counts.get(lead, 0) + 1
-    return tuple(sorted(counts.items()))
+    return dict(sorted(counts.items()))
+

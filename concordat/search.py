@@ -24,7 +24,6 @@ import sys
 import zlib
 from pathlib import Path
 
-GLOB = "areas/*/actions/*/index.html"
 PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
 
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these
@@ -54,17 +53,17 @@ def _parent_death_signal():
     return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def build_search_index(site_dir: Path) -> int:
+def build_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind") -> int:
     """Write site_dir/pagefind; return the number of pages Pagefind indexed.
 
     A site with no actions yet (a new deployment) gets no index: Pagefind refuses to make
     an empty one, and the search page then says search is not available.
     """
-    if next(site_dir.glob(GLOB), None) is None:
+    if next(site_dir.glob(glob), None) is None:
         return 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    command = [*PAGEFIND, "--site", ".", "--glob", GLOB,
-               "--force-language", "en", "--output-subdir", "pagefind", "--silent"]
+    command = [*PAGEFIND, "--site", ".", "--glob", glob,
+               "--force-language", "en", "--output-subdir", output_subdir, "--silent"]
     # Run inside the site so a pagefind.yml in the editor's working folder cannot change it.
     done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, errors="replace",
@@ -72,7 +71,7 @@ def build_search_index(site_dir: Path) -> int:
     if done.returncode != 0:
         output = (done.stderr + done.stdout).strip()[-2000:]
         raise SearchIndexError(f"Pagefind exited with code {done.returncode}: {output or 'no output'}")
-    bundle = site_dir / "pagefind"
+    bundle = site_dir / output_subdir
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     page_count = check_index(bundle)

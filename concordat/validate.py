@@ -1,4 +1,4 @@
-"""Stage 2, validate: load every content file and check what no single schema can.
+"""Stage 2, validate: check what no single schema can.
 
 Schema checks happen as each file loads; here come the cross references between files
 (organisation, theme and sub-theme ids), uniqueness of slugs and ids, and real dates.
@@ -7,72 +7,29 @@ Every problem is collected, so `build.py check` can report them all in one run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError, ContentErrors
-from .load import Document, did_you_mean, load_document, parse_due
-from .model import Site, build_area, build_config, build_glossary, build_organisations, build_themes
+from .errors import ContentError
+from .load import Document, LoadedContent, did_you_mean, parse_due
 
 
-@dataclass
-class Content:
-    """Where the content lives: one folder with fixed file names."""
-
-    root: Path
-
-    @property
-    def site_file(self) -> Path:
-        return self.root / "site.yaml"
-
-    @property
-    def themes_file(self) -> Path:
-        return self.root / "themes.yaml"
-
-    @property
-    def organisations_file(self) -> Path:
-        return self.root / "organisations.yaml"
-
-    def area_files(self) -> list[Path]:
-        return sorted((self.root / "areas").glob("*.yaml"))
-
-
-def load_site(content_dir: Path, base_url: str | None = None, project_root: Path | None = None) -> Site:
-    """Load, check and model all content; raise ContentErrors listing every problem."""
-    content = Content(content_dir)
-    root = project_root or content_dir.parent
+def validate(content: LoadedContent) -> list[ContentError]:
+    """Every cross-reference problem in the loaded content (schema problems are already in it)."""
     errors: list[ContentError] = []
-
-    broken: set[str] = set()
-
-    def load(path: Path, schema: str) -> Document | None:
-        doc, problems = load_document(path, schema, root)
-        errors.extend(problems)
-        if problems and doc is not None:
-            broken.add(doc.path)
-        return doc
-
-    site_doc = load(content.site_file, "site")
-    themes_doc = load(content.themes_file, "themes")
-    orgs_doc = load(content.organisations_file, "organisations")
-    area_docs = [d for d in (load(p, "area") for p in content.area_files()) if d]
-    if not content.area_files() and not errors:
-        errors.append(ContentError(str(content.root / "areas"), "no area files found",
-                                   hint="add content/areas/<slug>.yaml"))
-
-    themes = {}
-    if themes_doc and themes_doc.path not in broken:
+    themes_doc, orgs_doc = content.themes, content.organisations
+    themes: dict[str, set[str]] = {}
+    if themes_doc and themes_doc.path not in content.broken:
         errors.extend(_unique_ids(themes_doc, ("themes",), themes_doc.data["themes"], "theme"))
         for i, theme in enumerate(themes_doc.data["themes"]):
             errors.extend(_unique_ids(themes_doc, ("themes", i, "subthemes"), theme["subthemes"], "sub-theme"))
             themes[theme["id"]] = {s["id"] for s in theme["subthemes"]}
     org_ids: set[str] = set()
-    if orgs_doc and orgs_doc.path not in broken:
+    if orgs_doc and orgs_doc.path not in content.broken:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
         org_ids = {o["id"] for o in orgs_doc.data["organisations"]}
 
-    references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & broken
-    for doc in area_docs:
+    references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & content.broken
+    for doc in content.areas:
         slug = doc.data.get("slug") if isinstance(doc.data, dict) else None
         if not isinstance(slug, str):
             continue
@@ -86,18 +43,9 @@ def load_site(content_dir: Path, base_url: str | None = None, project_root: Path
                 errors.extend(check_area_references(doc, themes, org_ids))
             except (KeyError, TypeError, AttributeError, IndexError):
                 # Only a file the schema check has already faulted may be unreadable here.
-                if doc.path not in broken:
+                if doc.path not in content.broken:
                     raise
-
-    if errors:
-        raise ContentErrors(errors)
-    return Site(
-        config=build_config(site_doc.data, base_url),
-        themes=build_themes(themes_doc.data),
-        organisations=build_organisations(orgs_doc.data),
-        areas=tuple(build_area(d.data, d.path) for d in area_docs),
-        glossary=build_glossary(site_doc.data),
-    )
+    return errors
 
 
 def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: set[str]) -> list[ContentError]:

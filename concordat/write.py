@@ -3,7 +3,8 @@
 A build writes into a fresh staging folder next to `site/`. Only when every page, data
 file and the search index are written is the staging folder exchanged with `site/`, with
 one atomic rename (renameat2 RENAME_EXCHANGE on Linux). A build that fails or is killed
-at any moment leaves the previous `site/` exactly as it was.
+at any moment leaves the previous `site/` exactly as it was. The old tree is then deleted
+by a process of its own, so the build does not wait for it.
 
 Unchanged pages are not rendered again: a manifest inside the site records each page's
 fingerprint, and a page whose fingerprint matches is hard-linked from the previous site.
@@ -20,6 +21,8 @@ import ctypes.util
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,19 +54,31 @@ def output_lock(out_dir: Path, waiting: Callable[[str], None] | None = None) -> 
 
 
 def make_staging(out_dir: Path) -> Path:
-    """An empty folder beside out_dir; leftovers of killed builds are removed first."""
+    """An empty folder beside out_dir, after clearing away what killed builds left."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    remove_leftovers(out_dir)
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
 
 
-def read_manifest(out_dir: Path) -> dict[str, str]:
+def remove_leftovers(out_dir: Path) -> None:
+    """Staging folders of killed builds are moved aside at once and deleted in the background."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        old = leftover.with_name(leftover.name.replace(".staging-", ".old-"))
+        try:
+            os.rename(leftover, old)
+        except OSError:
+            continue
+        remove_in_background(old)
+
+
+def read_manifest(out_dir: Path) -> dict:
+    """What the last build recorded: {"inputs": digest, "pages": {output file: fingerprint}, "index": digest}."""
     try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("pages"), dict) else {}
 
 
 def write_file(staging: Path, relative: str, data: bytes) -> None:
@@ -89,15 +104,9 @@ def reuse_file(previous: Path, staging: Path, relative: str) -> bool:
     return True
 
 
-def write_manifest(staging: Path, fingerprints: dict[str, str]) -> None:
-    data = json.dumps(fingerprints, sort_keys=True, indent=0).encode("utf-8")
+def write_manifest(staging: Path, manifest: dict) -> None:
+    data = json.dumps(manifest, sort_keys=True, indent=0).encode("utf-8")
     write_file(staging, MANIFEST, data)
-
-
-def _sync_tree(folder: Path) -> None:
-    """Flush the new files to disk before they replace the old ones (one sync for all files)."""
-    if hasattr(os, "sync"):
-        os.sync()
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -113,18 +122,28 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def publish(staging: Path, out_dir: Path, durable: bool = False) -> None:
-    """Make staging the new out_dir in one step, then remove the old site."""
+def publish(staging: Path, out_dir: Path) -> None:
+    """Make staging the new out_dir in one step; the old site is removed in the background.
+
+    Nothing is synced to disk: the guarantee is against a failed or killed build, which the
+    rename covers; a machine losing power mid-build is the file system's business.
+    """
     out_dir = out_dir.resolve()
-    if durable:
-        _sync_tree(staging)
-    if out_dir.exists():
-        if not _exchange(staging, out_dir):
-            # No atomic exchange here: move the old site aside first, then the new one in.
-            old = staging.with_name(staging.name + "-old")
-            os.rename(out_dir, old)
-            os.rename(staging, out_dir)
-            staging = old
-        shutil.rmtree(staging, ignore_errors=True)
-    else:
+    if not out_dir.exists():
         os.rename(staging, out_dir)
+        return
+    old = staging.with_name(staging.name.replace(".staging-", ".old-"))
+    if _exchange(staging, out_dir):
+        os.rename(staging, old)
+    else:
+        # No atomic exchange here: move the old site aside first, then the new one in.
+        os.rename(out_dir, old)
+        os.rename(staging, out_dir)
+    remove_in_background(old)
+
+
+def remove_in_background(folder: Path) -> None:
+    """Delete a folder from a process of its own; the next build removes it if this one is cut short."""
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                      str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)

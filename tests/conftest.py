@@ -41,7 +41,7 @@ def real_project() -> Project:
 def built_site(tmp_path_factory, real_project) -> Path:
     """The real content built once into a temporary folder (site/ is left alone)."""
     out = tmp_path_factory.mktemp("built") / "site"
-    build_site(real_project, out_dir=out, durable=False)
+    build_site(real_project, out_dir=out)
     return out
 
 
@@ -58,7 +58,7 @@ def served_site(tmp_path_factory, real_project):
 
     root = tmp_path_factory.mktemp("served")
     out = root / SUBPATH.strip("/")
-    build_site(real_project, out_dir=out, base_url=SUBPATH, durable=False)
+    build_site(real_project, out_dir=out, base_url=SUBPATH)
     with serve_folder(root) as origin:
         yield origin + SUBPATH, out
 

@@ -35,7 +35,7 @@ def run(out: Path) -> dict[str, dict[str, float]]:
     scores: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        build_site(Project(ROOT), out_dir=site, durable=False)
+        build_site(Project(ROOT), out_dir=site)
         with serve_folder(site) as origin:
             for name, path in PAGES.items():
                 report = out / f"{name}.json"

@@ -96,7 +96,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def built_example(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("bad") / "project")
-    build_site(project, durable=False)
+    build_site(project)
     return project
 
 
@@ -136,7 +136,7 @@ def test_bad_content_is_reported_and_nothing_is_published(built_example, capsys,
 def test_build_killed_at_any_moment_leaves_a_whole_site(tmp_path):
     """SIGKILL a build at many moments: site/ is always the old or the new site, whole."""
     project = make_project(tmp_path / "p")
-    build_site(project, durable=False)
+    build_site(project)
     old = tree(project.output)
     area = project.content / "areas" / "exampleshire.yaml"
     area.write_text(area.read_text().replace("Agree the street triage protocol", "Agree the triage plan"))
@@ -150,7 +150,7 @@ def test_build_killed_at_any_moment_leaves_a_whole_site(tmp_path):
     assert new != old
     # Put the old site back and kill builds at moments spread over the whole run.
     for delay in [duration * i / 12 for i in range(1, 13)]:
-        build_site(project, durable=False)  # the edited content: bring site/ to a known state
+        build_site(project)  # the edited content: bring site/ to a known state
         area.write_text(area.read_text().replace("Agree the triage plan", "Agree the triage plan."))
         current = tree(project.output)
         process = subprocess.Popen([sys.executable, "-c", code], cwd=project.root, env=env,
@@ -166,13 +166,13 @@ def test_build_killed_at_any_moment_leaves_a_whole_site(tmp_path):
                 {k for k in current if not k.startswith("pagefind/")}
             assert "pagefind/pagefind.js" in after
         area.write_text(area.read_text().replace("Agree the triage plan.", "Agree the triage plan"))
-    result = build_site(project, durable=False)
+    result = build_site(project)
     assert result.pages > 0
     assert not list(project.root.glob(".site.staging-*"))
 
 
 def test_two_builds_of_the_same_content_are_byte_identical(tmp_path):
     project = make_project(tmp_path / "p")
-    build_site(project, out_dir=tmp_path / "one", full=True, durable=False)
-    build_site(project, out_dir=tmp_path / "two", full=True, durable=False)
+    build_site(project, out_dir=tmp_path / "one", full=True)
+    build_site(project, out_dir=tmp_path / "two", full=True)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")

@@ -23,7 +23,7 @@ def tree(folder):
 
 
 def test_build_writes_every_kind_of_page(example_project):
-    result = build_site(example_project, durable=False)
+    result = build_site(example_project)
     site = example_project.output
     for page in ["index.html", "404.html", "search/index.html", "accessibility/index.html", "glossary/index.html",
                  "areas/exampleshire/index.html", "areas/exampleshire/actions/1-1/index.html",
@@ -54,24 +54,24 @@ def test_cli_prints_summary_and_errors_like_a_compiler(example_project):
 
 
 def test_failed_build_leaves_previous_site_untouched(example_project):
-    build_site(example_project, durable=False)
+    build_site(example_project)
     before = tree(example_project.output)
     area = example_project.content / "areas" / "exampleshire.yaml"
     area.write_text(area.read_text().replace("status: complete", "status: done"))
     with pytest.raises(ContentErrors):
-        build_site(example_project, durable=False)
+        build_site(example_project)
     assert tree(example_project.output) == before
     assert not list(example_project.root.glob(".site.staging-*"))
 
 
 def test_one_file_edit_rerenders_only_what_it_affects(example_project):
-    first = build_site(example_project, durable=False)
+    first = build_site(example_project)
     assert first.reused == 0
-    again = build_site(example_project, durable=False)
+    again = build_site(example_project)
     assert again.rendered == 0 and again.reused == first.pages
     area = example_project.content / "areas" / "exampleshire.yaml"
     area.write_text(area.read_text().replace("Agree the street triage protocol", "Agree the street triage plan"))
-    edited = build_site(example_project, durable=False)
+    edited = build_site(example_project)
     # The area page, the action's own page, and the listings that show its title.
     assert 0 < edited.rendered < first.pages
     page = (example_project.output / "areas/exampleshire/actions/1-2/index.html").read_text()
@@ -79,7 +79,7 @@ def test_one_file_edit_rerenders_only_what_it_affects(example_project):
 
 
 def test_open_data_has_every_action_with_the_documented_columns(example_project):
-    build_site(example_project, durable=False)
+    build_site(example_project)
     data = json.loads((example_project.output / "data/actions.json").read_text())
     assert [a["id"] for a in data] == ["governance", "1-1", "1-2"]
     for key in ["area", "area_slug", "id", "number", "title", "theme", "subtheme", "leads", "timescale",
@@ -96,7 +96,7 @@ def test_open_data_has_every_action_with_the_documented_columns(example_project)
 
 
 def test_base_url_prefixes_every_internal_link(example_project):
-    build_site(example_project, base_url="/plans/", durable=False)
+    build_site(example_project, base_url="/plans/")
     page = (example_project.output / "areas/exampleshire/index.html").read_text()
     assert 'href="/plans/areas/exampleshire/actions/1-1/"' in page
     assert 'href="/areas/' not in page
@@ -105,10 +105,10 @@ def test_base_url_prefixes_every_internal_link(example_project):
 
 
 def test_renaming_an_organisation_updates_every_page_that_names_it(example_project):
-    build_site(example_project, durable=False)
+    build_site(example_project)
     orgs = example_project.content / "organisations.yaml"
     orgs.write_text(orgs.read_text().replace("name: Exampleshire Police", "name: Exampleshire Constabulary"))
-    result = build_site(example_project, durable=False)
+    result = build_site(example_project)
     assert result.reused > 0
     site = example_project.output
     for page in ["areas/exampleshire/index.html", "areas/exampleshire/actions/1-1/index.html",
@@ -139,14 +139,14 @@ def test_a_cut_short_index_file_is_caught(built_site, tmp_path):
 
 
 def test_a_failed_search_index_publishes_nothing(example_project, monkeypatch):
-    build_site(example_project, durable=False)
+    build_site(example_project)
     before = tree(example_project.output)
     (example_project.root / "content/areas/exampleshire.yaml").write_text(
         (example_project.root / "content/areas/exampleshire.yaml").read_text(encoding="utf-8")
         .replace("Exampleshire", "Exampleshire and District", 1), encoding="utf-8")
     monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
     with pytest.raises(search.SearchIndexError, match="Pagefind exited with code 1: out of memory"):
-        build_site(example_project, durable=False, full=True)
+        build_site(example_project, full=True)
     assert tree(example_project.output) == before
     assert not list(example_project.output.parent.glob(".site.staging-*"))
 
@@ -155,7 +155,7 @@ def test_a_second_build_waits_for_the_first(example_project):
     """Two builds of one site/ take turns, instead of deleting each other's staging folder."""
     from concordat import write
 
-    build_site(example_project, durable=False)
+    build_site(example_project)
     code = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(['--full'], Path('.')))"
     with write.output_lock(example_project.output):  # as a build in progress would hold it
         second = subprocess.Popen([sys.executable, "-c", code], cwd=example_project.root, text=True,
@@ -188,14 +188,14 @@ EDITS = {
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_an_incremental_build_equals_a_full_build(example_project, tmp_path, edit):
     """Whatever is edited, reusing unchanged pages gives exactly what building everything gives."""
-    build_site(example_project, durable=False)
+    build_site(example_project)
     path, old, new = EDITS[edit]
     target = example_project.root / path
     text = target.read_text(encoding="utf-8")
     assert old in text
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
-    build_site(example_project, durable=False)
-    build_site(example_project, out_dir=tmp_path / "full", full=True, durable=False)
+    build_site(example_project)
+    build_site(example_project, out_dir=tmp_path / "full", full=True)
     assert tree(example_project.output) == tree(tmp_path / "full")
 
 
@@ -203,7 +203,7 @@ def test_a_plan_with_no_actions_yet_builds(tmp_path):
     project = make_project(tmp_path / "p", "name: Exampleshire\nslug: exampleshire\nsections:\n"
                                           "  - heading: Commissioning\n    theme: commissioning\n"
                                           "    groups:\n      - actions: []\n")
-    result = build_site(project, durable=False)
+    result = build_site(project)
     assert (result.actions, result.indexed) == (0, 0)
     assert (project.output / "areas/exampleshire/index.html").is_file()
     assert not (project.output / "pagefind").exists()

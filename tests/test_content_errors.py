@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from concordat.errors import ContentErrors
-from concordat.validate import load_site
+from concordat.pipeline import load_site
 
 from .conftest import FIXTURES, make_project
 
@@ -15,7 +15,7 @@ EXAMPLE = (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
 def errors_for(tmp_path, area_text: str) -> list[str]:
     project = make_project(tmp_path / "p", area_text)
     with pytest.raises(ContentErrors) as caught:
-        load_site(project.content, project_root=project.root)
+        load_site(project)
     return [str(e) for e in caught.value.errors]
 
 
@@ -24,7 +24,7 @@ def line_of(text: str, needle: str) -> int:
 
 
 def test_example_content_is_valid(example_project):
-    site = load_site(example_project.content, project_root=example_project.root)
+    site = load_site(example_project)
     assert [a.id for a in site.areas[0].actions] == ["governance", "1-1", "1-2"]
 
 

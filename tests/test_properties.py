@@ -80,7 +80,7 @@ class _Audit(HTMLParser):
 @given(st.fixed_dictionaries({f: text for f in FIELDS}))
 def test_any_text_in_any_field_is_published_safely(tmp_path_factory, texts):
     project = make_project(tmp_path_factory.mktemp("prop") / "p", area_file(texts))
-    build_site(project, durable=False)
+    build_site(project)
     site = project.output
     pages = [p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts]
     assert len(pages) > 10

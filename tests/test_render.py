@@ -17,7 +17,7 @@ def build_with(tmp_path, replacements: dict[str, str]):
         assert old in text
         text = text.replace(old, new)
     project = make_project(tmp_path / "p", text)
-    build_site(project, durable=False)
+    build_site(project)
     return project.output
 
 
