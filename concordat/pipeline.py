@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 import time
@@ -12,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from . import export, render, search, write
 from .errors import ContentErrors
-from .fingerprint import fingerprint
+from .fingerprint import Fingerprinter, fingerprint
 from .load import ContentFiles, DocumentCache, load_content
 from .model import Site, make_site
 from .routes import ACTION_PAGES_GLOB, LISTING_PAGE_SIZE, Page, routes
@@ -94,12 +95,21 @@ def inputs_fingerprint(project: Project, *options) -> str:
 
 
 def page_fingerprints(pages: list[Page], code: str) -> dict[str, str]:
-    return {page.output: fingerprint(code, page.url, page.template, page.title, page.context) for page in pages}
+    """Each page's fingerprint; a page the preview kept from its last save keeps its own."""
+    digest = Fingerprinter()
+    for page in pages:
+        if not page.fingerprint:
+            page.fingerprint = digest(code, page.url, page.template, page.title, page.context)
+    return {page.output: page.fingerprint for page in pages}
 
 
 def search_index_fingerprint(pages: list[Page], fingerprints: dict[str, str]) -> str:
     """The index is made from the action pages alone: it is rebuilt only when one of them changes."""
-    return fingerprint(sorted((p.output, fingerprints[p.output]) for p in pages if p.is_action))
+    digest = hashlib.sha256()
+    for page in pages:
+        if page.is_action:
+            digest.update(f"{page.output}\0{fingerprints[page.output]}\n".encode())
+    return digest.hexdigest()
 
 
 def make_environment(project: Project, site: Site, csp_extra: dict[str, str] | None = None):

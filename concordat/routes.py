@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fingerprint import Fingerprinter
 from .model import STATUS_LABELS, Action, Area, Organisation, Site, Theme
 
 LISTING_PAGE_SIZE = 200
@@ -30,6 +31,7 @@ class Page:
     title: str
     context: dict[str, Any] = field(default_factory=dict)  # all the template can see, besides `page`
     is_action: bool = False  # one action's own page: what the search index is made of
+    fingerprint: str = ""  # of the code and all the above; set by the pipeline
 
 
 @dataclass(frozen=True)
@@ -99,37 +101,61 @@ def paginate(groups: list[ListingGroup], size: int = LISTING_PAGE_SIZE) -> list[
 
 
 def theme_listings(site: Site) -> dict[str, list[ListingGroup]]:
-    """Each theme's actions grouped by area and the plan's own headings, in one pass over the plans."""
+    """Each theme's actions grouped by area and the plan's own headings."""
     listings: dict[str, list[ListingGroup]] = {theme.id: [] for theme in site.themes}
     themes = {theme.id: theme for theme in site.themes}
     for area in site.areas:
-        ref = AreaRef(area.name, area.slug)
-        for section in area.sections:
-            for group in section.groups:
-                if group.actions:
-                    sub = themes[group.theme_id].subtheme(group.subtheme_id)
-                    heading = " — ".join(h for h in (section.heading, group.heading) if h)
-                    listings[group.theme_id].append(
-                        ListingGroup(ref, heading, sub.title if sub else None, group.actions))
+        for theme_id, groups in _kept(area, "_theme_groups", themes, _theme_groups).items():
+            listings[theme_id] += groups
     return listings
 
 
 def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
-    """Each organisation's actions grouped by area, in one pass over the actions (not one per organisation)."""
+    """Each organisation's actions grouped by area."""
     listings: dict[str, list[ListingGroup]] = {}
     for area in site.areas:
-        led: dict[str, list[Action]] = {}
-        for action in area.actions:
-            for org_id in dict.fromkeys(action.leads):
-                led.setdefault(org_id, []).append(action)
-        for org_id, actions in led.items():
-            listings.setdefault(org_id, []).append(ListingGroup(AreaRef(area.name, area.slug), None, None,
-                                                                tuple(actions)))
+        for org_id, group in _kept(area, "_organisation_groups", None, _organisation_groups).items():
+            listings.setdefault(org_id, []).append(group)
     return listings
 
 
-def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE) -> list[Page]:
-    """Every HTML page of the site, in a stable order, each with the context its template reads."""
+def _theme_groups(area: Area, themes: dict[str, Theme]) -> dict[str, list[ListingGroup]]:
+    ref = AreaRef(area.name, area.slug)
+    groups: dict[str, list[ListingGroup]] = {}
+    for section in area.sections:
+        for group in section.groups:
+            if group.actions:
+                sub = themes[group.theme_id].subtheme(group.subtheme_id)
+                heading = " — ".join(h for h in (section.heading, group.heading) if h)
+                groups.setdefault(group.theme_id, []).append(
+                    ListingGroup(ref, heading, sub.title if sub else None, group.actions))
+    return groups
+
+
+def _organisation_groups(area: Area, _=None) -> dict[str, ListingGroup]:
+    led: dict[str, list[Action]] = {}
+    for action in area.actions:
+        for org_id in dict.fromkeys(action.leads):
+            led.setdefault(org_id, []).append(action)
+    ref = AreaRef(area.name, area.slug)
+    return {org_id: ListingGroup(ref, None, None, tuple(actions)) for org_id, actions in led.items()}
+
+
+def _kept(area: Area, name: str, argument, compute):
+    """compute(area, argument), kept on the Area: it is frozen, so the result cannot go stale while the
+    argument is the same, and the preview, which keeps unchanged areas between saves, reuses it."""
+    kept = area.__dict__.get(name)
+    if kept is None or kept[0] != argument:
+        kept = area.__dict__[name] = (argument, compute(area, argument))
+    return kept[1]
+
+
+def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None) -> list[Page]:
+    """Every HTML page of the site, in a stable order, each with the context its template reads.
+
+    With `memory` (kept by the preview between saves), an area whose model and surroundings
+    are unchanged keeps its pages, fingerprints included, from the last call.
+    """
     shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
 
     def page(url: str, template: str, title: str, glossaries=None, is_action=False, **context) -> Page:
@@ -151,17 +177,28 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE) -> list[Page]
         page("accessibility/", "accessibility.html", "Accessibility statement"),
         page("404.html", "404.html", "Page not found"),
     ]
+    surroundings = Fingerprinter()
     for area in site.areas:
+        leads = _organisations_of(site, area.actions)
+        if memory is not None:
+            key = surroundings(site.config, site.glossary, themes, leads)
+            kept = memory.get(area.slug)
+            if kept is not None and kept[0] is area and kept[1] == key:
+                pages += kept[2]
+                continue
         glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
         ref = AreaRef(area.name, area.slug)
-        pages.append(page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
-                          themes=themes, organisations=_organisations_of(site, area.actions)))
+        own = [page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
+                    themes=themes, organisations=leads)]
         for action in area.actions:
-            pages.append(page(
+            own.append(page(
                 action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
                 organisations=_organisations_of(site, [action]),
             ))
+        if memory is not None:
+            memory[area.slug] = (area, key, own)
+        pages += own
     by_theme = theme_listings(site)
     for theme in site.themes:
         pages += _listing_pages(page, theme.title, "theme.html", by_theme[theme.id],

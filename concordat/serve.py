@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import multiprocessing
 import os
 import re
 import shutil
@@ -56,6 +57,7 @@ class Preview:
         self.on_change = on_change  # tells the browsers to reload
         self.errors: list[ContentError | SearchIndexError] = []
         self.memory = ContentMemory()
+        self.routes: dict = {}  # each area's pages from the last save, reused while it is unchanged
         self.fingerprints: dict[str, str] = {}  # output file -> fingerprint of what is there now
         self.code = ""
         self.env = None
@@ -74,10 +76,11 @@ class Preview:
             except ContentErrors as exc:
                 self._show_errors(exc.errors)
                 return
-            pages = routes(site)
             code = code_fingerprint(self.project)
             if code != self.code or self.env is None:
                 self.env, self.code = make_environment(self.project, site, PREVIEW_CSP), code
+                self.routes = {}
+            pages = routes(site, memory=self.routes)
             fingerprints = page_fingerprints(pages, code)
             changed = [p for p in pages if self.fingerprints.get(p.output) != fingerprints[p.output]]
             workers = default_workers() if len(changed) > 500 else 1  # forking costs more than a few pages
@@ -115,25 +118,45 @@ class Preview:
             self._background.start()
 
     def _background_work(self) -> None:
+        """Each refresh runs in a forked process, so its Python work never holds up the next save's."""
+        context = multiprocessing.get_context("fork")
         while self._background_due is not None:
             site, pages, index = self._background_due
             self._background_due = None
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=self._refresh, args=(site, pages, index != self._indexed, send),
+                                      daemon=True)
+            process.start()
+            send.close()
+            try:
+                problem = receive.recv()
+            except EOFError:
+                problem = "the search index refresh stopped unexpectedly"
+            process.join()
+            if problem:
+                self._show_errors([SearchIndexError(problem)])
+            else:
+                self._indexed = index
+        self.indexing = False
+        self.on_change()
+
+    def _refresh(self, site, pages, reindex: bool, report) -> None:
+        problem = ""
+        try:
             staging = self.out / ".refresh"
             shutil.rmtree(staging, ignore_errors=True)
             write_site_files(self.project, site, pages, staging)
             for path in sorted(p for p in staging.rglob("*") if p.is_file()):
                 self._write(path.relative_to(staging).as_posix(), path.read_bytes())
             shutil.rmtree(staging, ignore_errors=True)
-            if index != self._indexed:
-                try:
-                    self._index()
-                    self._indexed = index
-                except SearchIndexError as exc:
-                    self._show_errors([exc])
-        self.indexing = False
-        self.on_change()
+            if reindex:
+                self._index()
+        except SearchIndexError as exc:
+            problem = str(exc)
+        report.send(problem)
 
     def _index(self) -> None:
+        """A new index beside the old one, then swapped in: searches keep working meanwhile."""
         fresh = self.out / ".pagefind-new"
         shutil.rmtree(fresh, ignore_errors=True)
         search.build_search_index(self.out, ACTION_PAGES_GLOB, output_subdir=fresh.name)
