@@ -46,6 +46,7 @@ def built_site(tmp_path_factory, real_project) -> Path:
 
 
 SUBPATH = "/concordat/"
+LISTING_PAGE_SIZE_UNDER_TEST = 2
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +59,9 @@ def served_site(tmp_path_factory, real_project):
 
     root = tmp_path_factory.mktemp("served")
     out = root / SUBPATH.strip("/")
-    build_site(real_project, out_dir=out, base_url=SUBPATH)
+    # Listings of at most 2 actions a page: the real plans then have paginated theme and
+    # organisation pages, so every browser check covers pagination too.
+    build_site(real_project, out_dir=out, base_url=SUBPATH, listing_page_size=LISTING_PAGE_SIZE_UNDER_TEST)
     with serve_folder(root) as origin:
         yield origin + SUBPATH, out
 

@@ -67,6 +67,7 @@ def test_every_internal_link_and_anchor_resolves(served_site):
                 if parts.fragment not in ids:
                     broken.append(f"{page.relative_to(folder)}: {link} (no id '{parts.fragment}')")
     assert checked > 100
+    assert any("/page/2/" in p.as_posix() for p in parsed), "the served site should have paginated listings"
     assert broken == []
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from concordat.pipeline import build_site
+from concordat.render import content_security_policy
 
-from .conftest import FIXTURES, make_project
+from .conftest import FIXTURES, ROOT, make_project
 
 EXAMPLE = (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
 
@@ -81,9 +82,19 @@ def test_every_page_has_one_h1_lang_and_skip_link(tmp_path):
         assert '<a class="skip-link" href="#main">' in html
 
 
-CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; worker-src 'self' blob:; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
-       "form-action 'self'")
+CSP = content_security_policy()
+
+
+def test_the_policy_allows_only_the_site_itself():
+    directives = dict(part.split(" ", 1) for part in CSP.split("; "))
+    assert directives["default-src"] == "'none'"
+    assert "unsafe-inline" not in CSP and "unsafe-eval'" not in CSP.replace("wasm-unsafe-eval'", "")
+    assert all("http" not in sources and "*" not in sources for sources in directives.values())
+
+
+def test_readme_gives_hosts_the_same_policy():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Content-Security-Policy: {CSP}; frame-ancestors 'none'" in readme
 
 
 def test_every_page_has_a_strict_csp_and_no_inline_script_or_style(tmp_path):
