@@ -50,7 +50,8 @@ def test_abbreviator_explains_only_the_first_use_and_never_inside_links_or_label
     html = abbreviator.apply('<dt>CRHT</dt><dd><a href="/x">CRHT</a> the CRHT and CRHTs</dd>')
     assert html.count("<abbr") == 1
     assert '<dt>CRHT</dt>' in html and '<a href="/x">CRHT</a>' in html
-    assert '<a class="abbr" href="/glossary/#term-crht"><abbr title="Crisis Resolution Home Treatment">CRHT</abbr></a>' in html
+    assert ('<a class="abbr" href="/glossary/#term-crht">'
+            '<abbr title="Crisis Resolution Home Treatment">CRHT</abbr></a>') in html
     assert abbreviator.apply("CRHT again") == "CRHT again"
 
 
