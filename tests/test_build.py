@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +222,58 @@ def test_cli_reports_a_failed_search_index_without_a_traceback(example_project, 
     assert "error: Pagefind exited with code 1: out of memory; nothing was published." in err
     assert "Traceback" not in err
     assert not example_project.output.exists()
+
+
+def test_the_swap_is_one_step_so_a_kill_between_renames_cannot_lose_the_site(example_project, monkeypatch):
+    """With two renames (old site aside, new one in), a build killed between them leaves no site/ at all.
+    renameat2(RENAME_EXCHANGE) swaps both in one step; this is the test that needs it."""
+    from concordat import write
+
+    build_site(example_project)
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text().replace("Exampleshire", "Exampleshire and District", 1))
+    real_rename = os.rename
+
+    def killed_after_one_rename(source, target):
+        real_rename(source, target)
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(write.os, "rename", killed_after_one_rename)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(example_project)
+    monkeypatch.undo()
+    assert "Exampleshire and District" in (example_project.output / "index.html").read_text()
+    assert (example_project.output / "pagefind" / "pagefind.js").is_file()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+def test_a_killed_build_takes_pagefind_with_it(example_project, tmp_path):
+    """Without PR_SET_PDEATHSIG, Pagefind would run on after a killed build, writing into a folder
+    the next build removes."""
+    marker = tmp_path / "pagefind-started"
+    slow = f"import pathlib, time; pathlib.Path({str(marker)!r}).write_text('x'); time.sleep(60)"
+    code = ("import sys; from pathlib import Path; from concordat import search; "
+            f"search.PAGEFIND = [sys.executable, '-c', {slow!r}]; "
+            "from concordat.cli import main; sys.exit(main(['--full'], Path('.')))")
+    build = subprocess.Popen([sys.executable, "-c", code], cwd=example_project.root,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the stand-in for Pagefind never started"
+    children = Path(f"/proc/{build.pid}/task/{build.pid}/children").read_text().split()
+    assert len(children) == 1
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    child = Path(f"/proc/{children[0]}")
+    deadline = time.monotonic() + 5
+    while child.exists() and "Z" not in _state(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not child.exists() or "Z" in _state(child), "Pagefind outlived the build"
+
+
+def _state(proc: Path) -> str:
+    try:
+        return next(line for line in (proc / "status").read_text().splitlines() if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return "Z"
