@@ -156,3 +156,33 @@ def test_field_reference_in_contributing_matches_the_schema():
     assert block.strip() == docs.field_reference().strip(), "run `python -m concordat.docs`"
     for field in ["`lead_text`", "`timescale`", "`due`", "`status`", "`subtheme`", "`short_names`"]:
         assert field in block
+
+
+def test_preview_updates_only_changed_pages_and_says_when_search_is_catching_up(example_project):
+    from concordat.serve import Preview
+
+    reloads = []
+    preview = Preview(example_project, on_change=lambda: reloads.append(1))
+    preview.rebuild()
+
+    def get(path):
+        status = []
+        body = b"".join(preview.wsgi({"PATH_INFO": path}, lambda s, headers: status.append(s)))
+        return status[0], body.decode()
+
+    assert wait_for(lambda: not preview.indexing)
+    assert (preview.out / "pagefind" / "pagefind.js").is_file()
+    assert "search index is being updated" not in get("/search/")[1]
+    before = {p: p.stat().st_mtime_ns for p in preview.out.rglob("*.html")}
+    break_area(example_project, "Agree the street triage protocol", "Agree the street triage plan")
+    preview.rebuild()
+    after = {p: p.stat().st_mtime_ns for p in preview.out.rglob("*.html")}
+    rewritten = sorted(p.relative_to(preview.out).as_posix() for p in after if after[p] != before.get(p))
+    assert "areas/exampleshire/actions/1-2/index.html" in rewritten
+    assert "areas/exampleshire/actions/1-1/index.html" not in rewritten and len(rewritten) < 8
+    assert "Agree the street triage plan" in get("/areas/exampleshire/actions/1-2/")[1]
+    preview.indexing = True  # as while Pagefind runs after a save
+    status, body = get("/search/")
+    assert status.startswith("200") and '<p class="preview-notice" role="status">' in body
+    assert "preview-notice" not in get("/areas/exampleshire/")[1]
+    assert reloads
