@@ -138,11 +138,18 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
         try:
             changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
             env = make_environment(project, site)
-            clock.stage("render", render_changed_pages, env, changed, staging, workers, progress)
-            clock.stage("export", write_site_files, project, site, pages, staging)
+            # Areas and their actions first: the search index needs only those, so Pagefind
+            # runs while the listings and the open data are written.
+            by_area = [p for p in changed if "area" in p.context]
+            clock.stage("render", render_changed_pages, env, by_area, staging, workers, progress)
             index = search_index_fingerprint(pages, fingerprints)
-            indexed = clock.stage("index", index_site, pages, staging, out_dir,
-                                  previous.get("index") == index, progress)
+            reuse_index = previous.get("index") == index and (out_dir / "pagefind").is_dir()
+            indexing = clock.stage("index", start_index, staging, out_dir, reuse_index, progress)
+            clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
+                        staging, workers, progress)
+            clock.stage("export", write_site_files, project, site, pages, staging)
+            indexed = (sum(1 for p in pages if p.is_action) if reuse_index
+                       else clock.stage("index", search.finish_search_index, indexing))
             write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": index})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
@@ -172,15 +179,14 @@ def render_changed_pages(env, pages: list[Page], staging: Path, workers: int | N
             last_report = time.perf_counter()
 
 
-def index_site(pages: list[Page], staging: Path, out_dir: Path, reusable: bool,
-               progress: Callable[[str], None] | None) -> int:
-    """The search index: the last build's, if no action page changed, else a new one."""
-    if reusable and (out_dir / "pagefind").is_dir():
+def start_index(staging: Path, out_dir: Path, reuse: bool, progress: Callable[[str], None] | None):
+    """Link the last build's search index when no action page changed; else start Pagefind."""
+    if reuse:
         shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
-        return sum(1 for p in pages if p.is_action)
+        return None
     if progress:
         progress("building the search index")
-    return search.build_search_index(staging, ACTION_PAGES_GLOB)
+    return search.start_search_index(staging, ACTION_PAGES_GLOB)
 
 
 def write_site_files(project: Project, site: Site, pages: list[Page], staging: Path) -> None:

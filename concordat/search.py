@@ -54,24 +54,37 @@ def _parent_death_signal():
 
 
 def build_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind") -> int:
-    """Write site_dir/pagefind; return the number of pages Pagefind indexed.
+    """Write site_dir/pagefind; return the number of pages Pagefind indexed."""
+    return finish_search_index(start_search_index(site_dir, glob, output_subdir))
+
+
+def start_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind") -> tuple | None:
+    """Start Pagefind on the pages written so far; the build carries on beside it.
 
     A site with no actions yet (a new deployment) gets no index: Pagefind refuses to make
     an empty one, and the search page then says search is not available.
     """
     if next(site_dir.glob(glob), None) is None:
-        return 0
+        return None
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     command = [*PAGEFIND, "--site", ".", "--glob", glob,
                "--force-language", "en", "--output-subdir", output_subdir, "--silent"]
     # Run inside the site so a pagefind.yml in the editor's working folder cannot change it.
-    done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, errors="replace",
-                          preexec_fn=_parent_death_signal())
-    if done.returncode != 0:
-        output = (done.stderr + done.stdout).strip()[-2000:]
-        raise SearchIndexError(f"Pagefind exited with code {done.returncode}: {output or 'no output'}")
-    bundle = site_dir / output_subdir
+    process = subprocess.Popen(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, errors="replace",
+                               preexec_fn=_parent_death_signal())
+    return process, site_dir / output_subdir
+
+
+def finish_search_index(started: tuple | None) -> int:
+    """Wait for Pagefind, then check and tidy what it wrote; return the number of pages indexed."""
+    if started is None:
+        return 0
+    process, bundle = started
+    output = process.communicate()[0]
+    if process.returncode != 0:
+        output = output.strip()[-2000:]
+        raise SearchIndexError(f"Pagefind exited with code {process.returncode}: {output or 'no output'}")
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     page_count = check_index(bundle)
