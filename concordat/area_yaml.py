@@ -57,7 +57,7 @@ def _comments(comments: list[str], indent: int) -> list[str]:
 
 
 def _wrap(text: str, width: int = 100) -> list[str]:
-    words, lines, line = text.split(), [], ""
+    words, lines, line = re.findall(r"`[^`]*`[.,]?|\S+", text), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
