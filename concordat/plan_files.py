@@ -21,6 +21,7 @@ from pathlib import Path
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_PART_BYTES = 20 * 1024 * 1024
+MAX_SHEET_PART_BYTES = 8 * 1024 * 1024  # openpyxl holds every cell in memory: a plan's sheet is far smaller
 MAX_MEMBERS = 1000
 MAX_SHEET_CELLS = 250_000
 
@@ -149,7 +150,8 @@ def check_package(path: Path) -> str:
         for member in members:
             if member.filename.rsplit(".", 1)[-1].lower() in NOT_XML or member.is_dir():
                 continue
-            if member.file_size > MAX_PART_BYTES:
+            limit = MAX_SHEET_PART_BYTES if member.filename.startswith("xl/worksheets/") else MAX_PART_BYTES
+            if member.file_size > limit:
                 raise PlanFileError(f"{path.name}: part {member.filename} would unpack to "
                                     f"{member.file_size / 1048576:.0f} MiB: refused as a possible zip bomb")
             _refuse_dtd(archive, member, path.name)
