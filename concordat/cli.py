@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|check|serve|new-area]`."""
+"""Command line: `python build.py [build|check|serve|new-area|import]`."""
 
 from __future__ import annotations
 
@@ -100,6 +100,12 @@ def cmd_new_area(args, project: Project) -> int:
     return 0
 
 
+def cmd_import(args, project: Project) -> int:
+    from .onboard import import_plan
+
+    return import_plan(args.plan, args.name, project.content, project.root, force=args.force)
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Crisis Care Concordat plans site.")
     sub = parser.add_subparsers(dest="command")
@@ -115,7 +121,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     new = sub.add_parser("new-area", help="write a starter file for a new area")
     new.add_argument("name", help='the area\'s name, e.g. "North Yorkshire"')
+    imp = sub.add_parser("import", help="write an area file from its Word (.docx) or Excel (.xlsx) action plan")
+    imp.add_argument("plan", type=Path, help="the plan: PLAN.docx or PLAN.xlsx")
+    imp.add_argument("--name", required=True, help='the area\'s name, e.g. "North Yorkshire"')
+    imp.add_argument("--force", action="store_true", help="replace the area's file if it already exists")
     args = parser.parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
-    commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area}
+    commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,
+                "import": cmd_import}
     return commands[args.command](args, project)

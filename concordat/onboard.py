@@ -1,0 +1,86 @@
+"""The `import` command: a plan's .docx or .xlsx in, a reviewed-ready area file and a report out.
+
+Nothing is written unless the whole import succeeds and the new file passes the same checks as
+`python build.py check`; an existing area file is replaced only with --force.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .area_yaml import dump_area
+from .errors import ContentError
+from .importer import PlanReader
+from .load import load_document
+from .plan_files import PlanFileError, read_plan
+from .validate import Content, check_area_references
+
+
+def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Path, force: bool = False) -> int:
+    """Run the import; print the report, or one line saying why nothing was written. Returns the exit status."""
+    from .cli import slugify
+
+    name = " ".join(name.split())
+    slug = slugify(name)
+    if not slug:
+        return _fail(f"cannot make a web address from the name {name!r}: use letters or digits", 2)
+    target = content_dir / "areas" / f"{slug}.yaml"
+    shown = os.path.relpath(target, project_root)
+    if target.exists() and not force:
+        return _fail(f"{shown} already exists: add --force to replace it", 2)
+    try:
+        themes, organisations = _registry(Content(content_dir), project_root)
+        blocks = read_plan(plan_path)
+        reader = PlanReader(name, slug, themes, organisations)
+        plan = reader.read(blocks)
+    except PlanFileError as exc:
+        return _fail(str(exc))
+    except ContentError as exc:
+        return _fail(f"{exc} (fix it first: run `python build.py check`)")
+    except ValueError as exc:
+        return _fail(f"{plan_path.name}: {exc}")
+    except Exception as exc:  # a plan the importer cannot cope with: one line, and nothing written
+        return _fail(f"{plan_path.name} could not be imported ({type(exc).__name__}: {exc}); please report this")
+    text = dump_area(plan, plan_path.name)
+    problems = _check(text, slug, themes, organisations, project_root)
+    if problems:
+        return _fail(f"the imported file would not pass check ({problems[0]}); nothing was written, please report this")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{slug}.",
+                                     suffix=".tmp", delete=False) as handle:
+        handle.write(text)
+    os.replace(handle.name, target)
+    print(f"Wrote {shown} from {plan_path.name}:")
+    for line in reader.report.summary(plan, organisations):
+        print(line)
+    review = text.count("# REVIEW:")
+    print(f"Next: check the {review} REVIEW comment{'s' if review != 1 else ''} in {shown} and the lines above, "
+          "run `python build.py check`, preview with `python build.py serve`, then open a pull request.")
+    return 0
+
+
+def _registry(content: Content, root: Path) -> tuple[list[dict], dict[str, dict]]:
+    themes, errors = load_document(content.themes_file, "themes", root)
+    orgs, more = load_document(content.organisations_file, "organisations", root)
+    if errors or more:
+        raise (errors + more)[0]
+    return themes.data["themes"], {o["id"]: o for o in orgs.data["organisations"]}
+
+
+def _check(text: str, slug: str, themes: list[dict], organisations: dict[str, dict], root: Path) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{slug}.yaml"
+        path.write_text(text, encoding="utf-8")
+        doc, errors = load_document(path, "area", Path(folder))
+        if not errors and doc is not None:
+            errors = check_area_references(doc, {t["id"]: {s["id"] for s in t["subthemes"]} for t in themes},
+                                           set(organisations))
+    return [str(e) for e in errors]
+
+
+def _fail(message: str, status: int = 1) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return status
