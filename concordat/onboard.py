@@ -14,9 +14,9 @@ from pathlib import Path
 from .area_yaml import dump_area
 from .errors import ContentError
 from .importer import PlanReader
-from .load import load_document
+from .load import ContentFiles, load_document
 from .plan_files import PlanFileError, read_plan
-from .validate import Content, check_area_references
+from .validate import check_area_references
 
 
 def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Path, force: bool = False) -> int:
@@ -32,7 +32,7 @@ def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Pat
     if target.exists() and not force:
         return _fail(f"{shown} already exists: add --force to replace it", 2)
     try:
-        themes, organisations = _registry(Content(content_dir), project_root)
+        themes, organisations = _registry(ContentFiles(content_dir), project_root)
         blocks = read_plan(plan_path)
         reader = PlanReader(name, slug, themes, organisations)
         plan = reader.read(blocks)
@@ -62,7 +62,7 @@ def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Pat
     return 0
 
 
-def _registry(content: Content, root: Path) -> tuple[list[dict], dict[str, dict]]:
+def _registry(content: ContentFiles, root: Path) -> tuple[list[dict], dict[str, dict]]:
     themes, errors = load_document(content.themes_file, "themes", root)
     orgs, more = load_document(content.organisations_file, "organisations", root)
     if errors or more:
