@@ -135,6 +135,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
         pages = clock.stage("routes", routes, site, listing_page_size)
         fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
         staging = write.make_staging(out_dir)
+        indexing = None
         try:
             changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
             env = make_environment(project, site)
@@ -153,6 +154,9 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": index})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
+            if indexing is not None:
+                indexing[0].kill()  # Pagefind must not write on into a removed folder
+                indexing[0].wait()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildResult(len(pages), len(site.actions), len(changed), len(pages) - len(changed), indexed,
