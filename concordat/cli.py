@@ -95,7 +95,7 @@ def cmd_new_area(args, project: Project) -> int:
     name = args.name.strip()
     title = f"{name} Mental Health Crisis Care Concordat action plan"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=slug), encoding="utf-8")
+    path.write_text(STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug)), encoding="utf-8")
     print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
     return 0
 
