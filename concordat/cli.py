@@ -95,7 +95,9 @@ def cmd_new_area(args, project: Project) -> int:
     name = args.name.strip()
     title = f"{name} Mental Health Crisis Care Concordat action plan"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=slug), encoding="utf-8")
+    # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
+    text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
+    path.write_text(text, encoding="utf-8")
     print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
     return 0
 

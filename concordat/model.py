@@ -18,6 +18,7 @@ STATUS_LABELS = {
 }
 ORGANISATION_TYPES = {
     "nhs-trust": "NHS trust",
+    "hospital": "Hospital",
     "clinical-commissioning-group": "Clinical commissioning group",
     "local-authority": "Local authority",
     "police": "Police",
@@ -52,6 +53,7 @@ class Organisation:
     type: str
     short_names: tuple[str, ...] = ()
     url: str | None = None
+    run_by: str | None = None  # for a hospital: the id of the trust that runs it
 
     @property
     def type_label(self) -> str:
@@ -96,6 +98,12 @@ class Action:
     timescale: str = ""
     due: str | None = None
     updates: tuple[Update, ...] = ()
+    status_words: str = ""  # the plan's words that give the status
+    sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
+
+    def sic_in(self, text: str) -> list[str]:
+        """The plan's typos that occur in `text` (one of this action's fields), to note beside it."""
+        return [typo for typo in self.sic if quoted_in(typo, text)]
 
     @property
     def title(self) -> str:
@@ -144,6 +152,17 @@ class Kpi:
 class Note:
     heading: str
     text: str
+    editor_note: str = ""
+
+
+@dataclass(frozen=True)
+class KpiHeadings:
+    """The KPI table's column headings: the plan's where it prints them, else the site's own."""
+
+    number: str = "No."
+    measure: str = "Measure"
+    baseline: str = "Current baseline"
+    target: str = "Target"
 
 
 @dataclass(frozen=True)
@@ -155,11 +174,13 @@ class Area:
     source_path: str
     source_title: str = ""
     source_date: str = ""
+    source_date_note: str = ""
     source_url: str | None = None
     introduction: str = ""
     preamble: tuple[Action, ...] = ()
     sections: tuple[Section, ...] = ()
     kpi_intro: str = ""
+    kpi_headings: KpiHeadings = KpiHeadings()
     kpis: tuple[Kpi, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
     notes: tuple[Note, ...] = ()
@@ -218,6 +239,11 @@ class Site:
         return sorted(self.organisations.values(), key=lambda o: o.name.lower())
 
 
+def quoted_in(quote: str, text: str) -> bool:
+    """Whether `quote` is copied from `text`: the same words, however the spaces between them run."""
+    return " ".join(quote.split()) in " ".join(text.split())
+
+
 def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
                  section_heading: str | None, group_heading: str | None) -> Action:
     return Action(
@@ -237,6 +263,8 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         timescale=data.get("timescale", ""),
         due=data.get("due"),
         updates=tuple(Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
+        status_words=data.get("status_words", ""),
+        sic=tuple(data.get("sic", ())),
     )
 
 
@@ -261,11 +289,13 @@ def build_area(data: dict, source_path: str) -> Area:
         source_path=source_path,
         source_title=source.get("title", ""),
         source_date=source.get("date", ""),
+        source_date_note=source.get("date_note", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),
         preamble=tuple(build_action(slug, a, None, None, None, None) for a in data.get("preamble", ())),
         sections=tuple(sections),
         kpi_intro=data.get("kpi_intro", ""),
+        kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),
         kpis=tuple(Kpi(**k) for k in data.get("kpis", ())),
         glossary=tuple(GlossaryEntry(**g) for g in data.get("glossary", ())),
         notes=tuple(Note(**n) for n in data.get("notes", ())),
@@ -282,7 +312,8 @@ def build_themes(data: dict) -> tuple[Theme, ...]:
 
 def build_organisations(data: dict) -> dict[str, Organisation]:
     return {
-        o["id"]: Organisation(o["id"], o["name"], o["type"], tuple(o.get("short_names", ())), o.get("url"))
+        o["id"]: Organisation(o["id"], o["name"], o["type"], tuple(o.get("short_names", ())), o.get("url"),
+                              o.get("run_by"))
         for o in data["organisations"]
     }
 

@@ -206,7 +206,9 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     by_organisation = organisation_listings(site)
     for org in organisations:
         pages += _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
-                                lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org)
+                                lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org,
+                                run_by=site.organisations.get(org.run_by),
+                                hospitals=tuple(o for o in organisations if o.run_by == org.id))
     return pages
 
 

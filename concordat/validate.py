@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .load import Document, LoadedContent, did_you_mean, parse_due
+from .model import quoted_in
 
 
 def validate(content: LoadedContent) -> list[ContentError]:
@@ -23,10 +24,11 @@ def validate(content: LoadedContent) -> list[ContentError]:
         for i, theme in enumerate(themes_doc.data["themes"]):
             errors.extend(_unique_ids(themes_doc, ("themes", i, "subthemes"), theme["subthemes"], "sub-theme"))
             themes[theme["id"]] = {s["id"] for s in theme["subthemes"]}
-    org_ids: set[str] = set()
+    org_ids: dict[str, str | None] = {}  # organisation id -> the trust that runs it, for a hospital
     if orgs_doc and orgs_doc.path not in content.broken:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
-        org_ids = {o["id"] for o in orgs_doc.data["organisations"]}
+        org_ids = {o["id"]: o.get("run_by") for o in orgs_doc.data["organisations"]}
+        errors.extend(_check_hospitals(orgs_doc, org_ids))
 
     references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & content.broken
     for doc in content.areas:
@@ -48,8 +50,10 @@ def validate(content: LoadedContent) -> list[ContentError]:
     return errors
 
 
-def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: set[str]) -> list[ContentError]:
-    """Ids an area file points at must exist; its own ids must be unique; dates must be real."""
+def check_area_references(doc: Document, themes: dict[str, set[str]],
+                          org_ids: dict[str, str | None]) -> list[ContentError]:
+    """Ids an area file points at must exist; its own ids must be unique; dates must be real;
+    what an action quotes from the plan (status words, typos) must be in its text."""
     errors: list[ContentError] = []
     data = doc.data
     action_paths: list[tuple] = [("preamble", i) for i in range(len(data.get("preamble", [])))]
@@ -76,6 +80,11 @@ def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: s
         first_seen.setdefault(action["id"], at)
         for li, lead in enumerate(action.get("leads", [])):
             errors.extend(_known(doc, at + ("leads", li), lead, org_ids, "organisation"))
+            trust = org_ids.get(lead)
+            if trust and trust not in action["leads"]:
+                errors.append(doc.error(at + ("leads", li), f"'{lead}' is a hospital run by '{trust}'",
+                                        f"add {trust} to leads too, so the trust's page lists this action"))
+        errors.extend(_check_quotes(doc, at, action))
         if "due" in action and parse_due(action["due"]) is None:
             errors.append(doc.error(at + ("due",), f"'{action['due']}' is not a real date"))
         for ui, update in enumerate(action.get("updates", [])):
@@ -87,6 +96,45 @@ def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: s
         if entry["term"] in terms:
             errors.append(doc.error(("glossary", gi, "term"), f"glossary term '{entry['term']}' is listed twice"))
         terms[entry["term"]] = gi
+    return errors
+
+
+def _check_quotes(doc: Document, at: tuple, action: dict) -> list[ContentError]:
+    """A complete status needs the plan's words for it; quoted words and typos must be the plan's."""
+    errors = []
+    said = "\n".join([action.get("progress", ""), action.get("timescale", "")]
+                     + [u["text"] for u in action.get("updates", [])])
+    words = action.get("status_words")
+    if action["status"] == "complete" and not words:
+        errors.append(doc.error(at + ("status",), "'complete' needs the plan's words that say so",
+                                "add status_words: copied from the progress or timescale, e.g. Completed"))
+    if words and not quoted_in(words, said):
+        errors.append(doc.error(at + ("status_words",), f"'{words}' is not in this action's progress or timescale",
+                                "copy the plan's words exactly"))
+    text = "\n".join(action.get(f, "") for f in ("action", "outcomes", "lead_text", "timescale", "progress"))
+    for i, typo in enumerate(action.get("sic", [])):
+        if not quoted_in(typo, text):
+            errors.append(doc.error(at + ("sic", i), f"'{typo}' is not in this action's text",
+                                    "copy the misspelt words exactly as the plan prints them"))
+    return errors
+
+
+def _check_hospitals(doc: Document, run_by: dict[str, str | None]) -> list[ContentError]:
+    """A hospital names the trust that runs it; only a hospital does."""
+    errors = []
+    for i, org in enumerate(doc.data["organisations"]):
+        trust = org.get("run_by")
+        if org["type"] == "hospital" and not trust:
+            errors.append(doc.error(("organisations", i, "type"), f"hospital '{org['id']}' needs run_by",
+                                    "give the id of the trust that runs it"))
+        elif trust and org["type"] != "hospital":
+            errors.append(doc.error(("organisations", i, "run_by"), f"'{org['id']}' has run_by but is not a hospital",
+                                    "set type: hospital, or remove run_by"))
+        elif trust:
+            errors.extend(_known(doc, ("organisations", i, "run_by"), trust, run_by, "organisation"))
+            if run_by.get(trust):
+                errors.append(doc.error(("organisations", i, "run_by"), f"'{trust}' is itself a hospital",
+                                        "give the trust that runs it"))
     return errors
 
 

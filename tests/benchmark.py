@@ -73,6 +73,8 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
     shutil.copy(code / "content" / "site.yaml", dest / "content")
     orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": "nhs-trust"} for i in range(400)]
     orgs.append({"id": "nhs-england", "name": "NHS England", "type": "other"})
+    orgs.append({"id": "org-0-hospital", "name": "Organisation 0 General Hospital", "type": "hospital",
+                 "run_by": "org-0"})
     (dest / "content" / "organisations.yaml").write_text(yaml.safe_dump({"organisations": orgs}), encoding="utf-8")
     per_theme = max(1, actions // len(THEMES))
     for a in range(areas):
@@ -81,16 +83,24 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
             items = []
             for n in range(1, per_theme + 1):
                 leads = sorted({f"org-{rng.randrange(400)}", "nhs-england" if rng.random() < 0.3 else "org-0"})
+                if "org-0" in leads and rng.random() < 0.5:
+                    leads.append("org-0-hospital")
+                status = rng.choice(["not-rated", "complete"])
                 items.append({
                     "id": f"{t}-{n}", "number": f"{t}.{n}", "action": sentence(rng, 18),
                     "outcomes": "- " + sentence(rng, 10) + "\n- " + sentence(rng, 8),
-                    "leads": leads, "lead_text": " / ".join(leads).upper(), "timescale": "March 2016",
-                    "due": "2016-03", "progress": sentence(rng, 40), "status": rng.choice(["not-rated", "complete"]),
+                    "leads": leads, "lead_text": " / ".join(leads).upper(), "timescale": "March 2106",
+                    "due": "2016-03", "progress": sentence(rng, 40) + " Completed.", "status": status,
+                    **({"status_words": "Completed"} if status == "complete" else {}), "sic": ["March 2106"],
                 })
             subtheme = theme["subthemes"][0]["id"]
             sections.append({"heading": theme["title"], "theme": theme["id"],
                              "groups": [{"heading": "Local heading", "subtheme": subtheme, "actions": items}]})
-        area = {"name": f"Area {a}", "slug": f"area-{a}", "source": {"title": f"Area {a} action plan"},
+        area = {"name": f"Area {a}", "slug": f"area-{a}",
+                "source": {"title": f"Area {a} action plan", "date_note": "Its latest dated entry is “March 2106”."},
+                "kpi_headings": {"measure": "Proposed KPI"},
+                "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],
+                "notes": [{"heading": "RAG ratings", "text": "Completed", "editor_note": "The colours were lost."}],
                 "sections": sections, "glossary": [{"term": "CRHT", "meaning": "Crisis Resolution Home Treatment"}]}
         (dest / "content" / "areas" / f"area-{a}.yaml").write_text(
             yaml.safe_dump(area, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -37,7 +37,7 @@ def test_markup_in_content_is_shown_as_text(tmp_path):
 
 def test_markdown_links_only_allow_web_and_mail(tmp_path):
     site = build_with(tmp_path, {
-        "progress: Completed": "progress: '[evil](javascript:alert(1)) [data](data:text/html,x) [ok](https://example.org/)'",
+        "progress: Completed": "progress: 'Completed [evil](javascript:alert(1)) [data](data:text/html,x) [ok](https://example.org/)'",
     })
     html = (site / "areas/exampleshire/actions/1-2/index.html").read_text()
     assert 'href="javascript:' not in html and 'href="data:' not in html
@@ -45,7 +45,7 @@ def test_markdown_links_only_allow_web_and_mail(tmp_path):
 
 
 def test_headings_in_content_do_not_break_the_page_outline(tmp_path):
-    site = build_with(tmp_path, {"progress: Completed": "progress: '# Not a heading'"})
+    site = build_with(tmp_path, {"progress: Completed": 'progress: "Completed\\n# Not a heading"'})
     html = (site / "areas/exampleshire/actions/1-2/index.html").read_text()
     assert html.count("<h1") == 1
     assert "# Not a heading" in html

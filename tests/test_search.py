@@ -96,3 +96,17 @@ def test_every_action_is_in_the_search_index(page, served_site):
         [base, wanted],
     )
     assert missing == []
+
+
+def test_searching_for_a_hospital_finds_the_trust_that_runs_it(page, served_site):
+    """Hospitals are their own organisations, each shown as run by its trust: searching the
+    hospital's name finds its actions, whose pages name the trust."""
+    base, _ = served_site
+    led = [a for a in actions(served_site) if "Princess Royal University Hospital" in a["lead_names"]]
+    assert led and all("King's College Hospital NHS Foundation Trust" in a["lead_names"] for a in led)
+    status, links = search(page, base, "Princess Royal University Hospital")
+    assert all(a["url"] in links for a in led), (status, links[:5])
+    status, _ = search(page, base, organisation="Princess Royal University Hospital")
+    assert status.startswith(f"{len(led)} action"), status
+    page.goto(base + led[0]["url"].split("/", 2)[2])
+    assert "(a hospital run by King's College Hospital NHS Foundation Trust)" in page.text_content("main")
