@@ -69,7 +69,11 @@ def other_names(texts: Iterable[str], leads: Iterable, glossaries: Iterable[tupl
                 names.append(entry.term)
     for number in _SECTION.findall(text):
         names += [f"s{number}", f"section {number}"]
-    return " · ".join(dict.fromkeys(" ".join(n.split()) for n in names))
+    # A meaning's aside in brackets is for readers, not for finding; a name the action already
+    # uses needs no second copy.
+    names = [" ".join(re.sub(r"\s*\([^)]*\)", "", name).split()) for name in names]
+    unused = (n for n in names if n and not re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lowered))
+    return " · ".join(dict.fromkeys(unused))
 
 
 class SearchIndexError(Exception):

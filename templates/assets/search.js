@@ -149,21 +149,26 @@ function distance(a, b) {
 
 const plain = (text) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
-// The query with each word that is close to a glossary term replaced by the term, or the
-// term whose meaning the query spells out; null if no term is close.
-function glossarySuggestion(query) {
-  const terms = JSON.parse(help.dataset.terms || "[]");
-  const whole = plain(query);
-  const spelledOut = terms.find(([, meaning]) => plain(meaning) === whole);
-  if (spelledOut) return spelledOut[0];
+// The query with each word that is one slip away from a glossary term ("CAHMS") replaced by
+// the term; or, when nothing was found, the term whose meaning the query spells out. Pagefind
+// answers a word it does not know with the words that begin it ("AHMP" finds every "a"), so a
+// close term is offered even when there are results. Null if no term is close.
+const squash = (text) => plain(text).replace(/ /g, "");
+
+function glossarySuggestion(query, nothingFound) {
+  const terms = JSON.parse(help.dataset.terms || "[]").filter(([term]) => squash(term).length >= 3);
+  if (nothingFound) {
+    const spelledOut = terms.find(([, meaning]) => plain(meaning) === plain(query));
+    if (spelledOut) return spelledOut[0];
+  }
   let changed = false;
   const words = query.split(/\s+/).map((word) => {
-    const w = plain(word).replace(/ /g, "");
-    if (w.length < 2 || terms.some(([term]) => plain(term).replace(/ /g, "") === w)) return word;
+    const w = squash(word);
+    if (w.length < 3 || terms.some(([term]) => squash(term) === w)) return word;
     let best = null;
-    let bestDistance = w.length <= 4 ? 1 : 2;
+    let bestDistance = w.length <= 5 ? 1 : 2;
     for (const [term] of terms) {
-      const d = distance(w, plain(term).replace(/ /g, ""));
+      const d = distance(w, squash(term));
       if (d <= bestDistance && (!best || d < bestDistance)) {
         best = term;
         bestDistance = d;
@@ -176,7 +181,8 @@ function glossarySuggestion(query) {
   return changed ? words.join(" ") : null;
 }
 
-function showHelp(query, filters) {
+// Below the status: a close glossary term, and when nothing was found, ways to widen the search.
+function showHelp(query, filters, suggestion, nothingFound) {
   help.replaceChildren();
   const options = document.createElement("ul");
   const add = (...nodes) => {
@@ -184,16 +190,19 @@ function showHelp(query, filters) {
     li.append(...nodes);
     options.appendChild(li);
   };
-  const suggestion = query && glossarySuggestion(query);
   if (suggestion) add("Did you mean ", searchLink(suggestion, { q: suggestion }), "?");
-  if (filters.area) add(searchLink("Search all areas", { area: "" }));
-  if (Object.keys(filters).some((name) => name !== "area")) {
-    add(searchLink("Clear the filters", Object.fromEntries(FILTERS.map((name) => [name, ""]))));
+  if (nothingFound) {
+    if (filters.area) add(searchLink("Search all areas", { area: "" }));
+    if (Object.keys(filters).some((name) => name !== "area")) {
+      add(searchLink("Clear the filters", Object.fromEntries(FILTERS.map((name) => [name, ""]))));
+    }
+    add(query ? "Try fewer words, other words or another spelling." : "Try some words.");
+    const lead = document.createElement("p");
+    lead.textContent = "You could:";
+    help.appendChild(lead);
   }
-  add(query ? "Try fewer words, other words or another spelling." : "Try some words.");
-  const heading = document.createElement("p");
-  heading.textContent = "You could:";
-  help.append(heading, options);
+  if (!options.children.length) return;
+  help.appendChild(options);
   help.hidden = false;
 }
 
@@ -239,10 +248,12 @@ async function run() {
     pending = results.slice();
     const n = pending.length;
     await showNext();
-    if (n === 0) showHelp(query, filters);
+    const suggestion = query ? glossarySuggestion(query, n === 0) : null;
+    showHelp(query, filters, suggestion, n === 0);
     message = n === 0
       ? `No actions found${describe(query, filters)}.`
       : `${n} action${n === 1 ? "" : "s"} found${describe(query, filters)}.`;
+    if (suggestion) message += ` Did you mean ${suggestion}?`;
   } finally {
     list.removeAttribute("aria-busy");
     // Announce the outcome once, when the results are on the page.
