@@ -170,7 +170,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     pages = [
         page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
-             organisations=organisations, statuses=STATUS_LABELS),
+             organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
              counts=_lead_counts(site)),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
@@ -232,6 +232,15 @@ def _summary(area: Area) -> AreaSummary:
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:
     """The organisations these actions name as leads: all a page needs of the registry."""
     return {org_id: site.organisations[org_id] for action in actions for org_id in action.leads}
+
+
+def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:
+    """Every glossary term and its meaning (the site's first, then each area's), once: the search
+    page suggests the one closest to a query that finds nothing."""
+    terms: dict[str, str] = {}
+    for entry in (*site.glossary, *(e for area in site.areas for e in area.glossary)):
+        terms.setdefault(entry.term, entry.meaning)
+    return tuple(terms.items())
 
 
 def _lead_counts(site: Site) -> dict[str, int]:

@@ -1,8 +1,12 @@
 """Stage 7, index: a Pagefind search index over the action pages, built by the Pagefind
 binary that the `pagefind[bin]` Python package ships.
 
-Only action pages carry `data-pagefind-body`, so every result is one action; their
+Only action pages are indexed (the glob), so every result is one action. Of each page only
+what the action says is indexed (its `data-pagefind-body` parts: action, outcomes, lead as
+written, progress, updates), so excerpts never show labels or page furniture; the result's
+area, number, first words, status, lead and timescale are `data-pagefind-meta`, and
 `data-pagefind-filter` elements give the area, theme, organisation and status filters.
+`other_names()` gives the other ways of writing what an action mentions, indexed as metadata.
 
 The binary runs as a command (`python -m pagefind`) rather than through the package's
 service API: the service is stopped with SIGTERM as soon as it answers "files written",
@@ -18,10 +22,12 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
@@ -32,6 +38,42 @@ UNUSED_BUNDLE_FILES = (
     "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
 )
+
+
+# "s136", "s.136", "S 136" and "section 136" are the same section of the Mental Health Act.
+_SECTION = re.compile(r"(?<![\w.])(?:s\.\s?|s|section\s+)(\d{1,3})(?:\(\d\))?(?!\w)", re.IGNORECASE)
+
+
+def other_names(texts: Iterable[str], leads: Iterable, glossaries: Iterable[tuple[str, Iterable]]) -> str:
+    """Other ways of writing what an action mentions, for the index only, so that a search for
+    one form finds the others: each lead organisation's full name and short names, the
+    meaning of each glossary term the action uses (and the term, where it spells out the
+    meaning), and both forms of a section number ("s136", "section 136").
+
+    `leads` are Organisations, `glossaries` (url, entries) pairs as in a page's context.
+    """
+    text = " ".join(t for t in texts if t)
+    lowered = " ".join(text.lower().split())
+    names: list[str] = []
+    for org in leads:
+        names += [org.name, *org.short_names]
+    defined: set[str] = set()
+    for _, entries in glossaries:  # the area's own glossary first, as on the page
+        for entry in entries:
+            if entry.term in defined:
+                continue
+            defined.add(entry.term)
+            if re.search(rf"(?<![\w&]){re.escape(entry.term)}(?=s?(?![\w&]))", text):
+                names.append(entry.meaning)
+            elif " ".join(entry.meaning.lower().split()) in lowered:
+                names.append(entry.term)
+    for number in _SECTION.findall(text):
+        names += [f"s{number}", f"section {number}"]
+    # A meaning's aside in brackets is for readers, not for finding; a name the action already
+    # uses needs no second copy.
+    names = [" ".join(re.sub(r"\s*\([^)]*\)", "", name).split()) for name in names]
+    unused = (n for n in names if n and not re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lowered))
+    return " · ".join(dict.fromkeys(unused))
 
 
 class SearchIndexError(Exception):
