@@ -224,7 +224,9 @@ def test_only_what_the_action_says_is_indexed(page, served_site):
             if label.lower() not in " ".join(action[f] or "" for f in ("action", "outcomes", "lead_text",
                                                                            "progress")).lower():
                 assert label not in content, (record["url"], label)
-        assert all(len(v) <= 600 for v in record["meta"].values()), record["meta"]
+        # Metadata stays far below a page's text; the longest is the other names of an action's
+        # lead organisations (up to about ten CCGs, trusts and councils: under 1,000 characters).
+        assert all(len(v) <= 1200 for v in record["meta"].values()), record["meta"]
         assert all(len(v) <= 200 for vs in record["filters"].values() for v in vs), record["filters"]
         assert record["meta"]["title"] == action["title"]
         assert record["meta"]["area"] == action["area"]
