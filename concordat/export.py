@@ -15,7 +15,7 @@ from .routes import action_url
 COLUMNS = [
     "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "section", "group",
     "action", "outcomes", "leads", "lead_names", "lead_text", "timescale", "due", "progress", "status",
-    "status_label", "status_words", "sic", "url",
+    "status_label", "status_words", "rag", "sic", "url",
 ]
 
 
@@ -44,6 +44,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "status": action.status,
         "status_label": STATUS_LABELS[action.status],
         "status_words": action.status_words,
+        "rag": action.rag,
         "sic": list(action.sic),
         "url": site.config.origin + site.config.base_path + action_url(action),
     }

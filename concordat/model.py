@@ -99,6 +99,7 @@ class Action:
     due: str | None = None
     updates: tuple[Update, ...] = ()
     status_words: str = ""  # the plan's words that give the status
+    rag: str = ""  # what the plan's RAG cell shows (its colour, key words or words), as imported
     sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
 
     def sic_in(self, text: str) -> list[str]:
@@ -264,6 +265,7 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         due=data.get("due"),
         updates=tuple(Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
         status_words=data.get("status_words", ""),
+        rag=data.get("rag", ""),
         sic=tuple(data.get("sic", ())),
     )
 

@@ -100,14 +100,16 @@ def check_area_references(doc: Document, themes: dict[str, set[str]],
 
 
 def _check_quotes(doc: Document, at: tuple, action: dict) -> list[ContentError]:
-    """A complete status needs the plan's words for it; quoted words and typos must be the plan's."""
+    """A complete status needs the plan's say-so: its words (status_words) or its RAG cell as read
+    by the importer (rag); quoted words and typos must be the plan's."""
     errors = []
     said = "\n".join([action.get("progress", ""), action.get("timescale", "")]
                      + [u["text"] for u in action.get("updates", [])])
     words = action.get("status_words")
-    if action["status"] == "complete" and not words:
+    if action["status"] == "complete" and not words and not action.get("rag"):
         errors.append(doc.error(at + ("status",), "'complete' needs the plan's words that say so",
-                                "add status_words: copied from the progress or timescale, e.g. Completed"))
+                                "add status_words: copied from the progress or timescale, e.g. Completed, "
+                                "or rag: what the plan's RAG cell shows"))
     if words and not quoted_in(words, said):
         errors.append(doc.error(at + ("status_words",), f"'{words}' is not in this action's progress or timescale",
                                 "copy the plan's words exactly"))

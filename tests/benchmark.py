@@ -91,7 +91,9 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
                     "outcomes": "- " + sentence(rng, 10) + "\n- " + sentence(rng, 8),
                     "leads": leads, "lead_text": " / ".join(leads).upper(), "timescale": "March 2106",
                     "due": "2016-03", "progress": sentence(rng, 40) + " Completed.", "status": status,
-                    **({"status_words": "Completed"} if status == "complete" else {}), "sic": ["March 2106"],
+                    # Complete by the plan's words, or (every other one) by its RAG cell as imported.
+                    **({} if status != "complete" else {"rag": "blue (#0070C0), key: Completed"} if n % 2 == 0
+                       else {"status_words": "Completed"}), "sic": ["March 2106"],
                 })
             subtheme = theme["subthemes"][0]["id"]
             sections.append({"heading": theme["title"], "theme": theme["id"],

@@ -87,7 +87,8 @@ def every_field_content() -> dict[str, dict]:
     area["sections"][1]["groups"][0]["heading"] = "Improved access"
     area["sections"][1]["groups"].append({"heading": "Police and health", "theme": "urgent-emergency-access",
                                           "actions": [{"id": "2-1", "number": "2.1", "action": "Train officers",
-                                                       "leads": ["example-police"], "status": "amber"}]})
+                                                       "leads": ["example-police"], "status": "amber",
+                                                       "rag": "amber (#FFC000)"}]})
     area["kpi_intro"] = "Measured each quarter."
     area["kpis"][0]["group"] = "Hard KPIs"
     area["notes"] = [{"heading": "Key to ratings", "text": "Red means not on track.",
