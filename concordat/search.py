@@ -28,6 +28,8 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
@@ -48,32 +50,55 @@ def other_names(texts: Iterable[str], leads: Iterable, glossaries: Iterable[tupl
     """Other ways of writing what an action mentions, for the index only, so that a search for
     one form finds the others: each lead organisation's full name and short names, the
     meaning of each glossary term the action uses (and the term, where it spells out the
-    meaning), and both forms of a section number ("s136", "section 136").
+    meaning), and both forms of a section number ("s136", "section 136"). Names the action
+    already uses are left out.
 
     `leads` are Organisations, `glossaries` (url, entries) pairs as in a page's context.
     """
     text = " ".join(t for t in texts if t)
-    lowered = " ".join(text.lower().split())
+    words = _words(text)
     names: list[str] = []
     for org in leads:
         names += [org.name, *org.short_names]
-    defined: set[str] = set()
-    for _, entries in glossaries:  # the area's own glossary first, as on the page
-        for entry in entries:
-            if entry.term in defined:
-                continue
-            defined.add(entry.term)
-            if re.search(rf"(?<![\w&]){re.escape(entry.term)}(?=s?(?![\w&]))", text):
-                names.append(entry.meaning)
-            elif " ".join(entry.meaning.lower().split()) in lowered:
-                names.append(entry.term)
+    glossary = _glossary_matcher(tuple((url, tuple(entries)) for url, entries in glossaries))
+    if glossary.terms is not None:
+        names += [glossary.meaning_of[term] for term in dict.fromkeys(glossary.terms.findall(text))]
+    names += [term for meaning, term in glossary.term_of.items() if meaning in words]
     for number in _SECTION.findall(text):
         names += [f"s{number}", f"section {number}"]
-    # A meaning's aside in brackets is for readers, not for finding; a name the action already
-    # uses needs no second copy.
-    names = [" ".join(re.sub(r"\s*\([^)]*\)", "", name).split()) for name in names]
-    unused = (n for n in names if n and not re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lowered))
+    unused = (name for name in map(_without_asides, names) if name and _words(name) not in words)
     return " · ".join(dict.fromkeys(unused))
+
+
+def _words(text: str) -> str:
+    """The text's words, lower case, each with a space either side: ' a and e '."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
+def _without_asides(name: str) -> str:
+    """A meaning's aside in brackets is for readers, not for finding."""
+    return " ".join(re.sub(r"\s*\([^)]*\)", "", name).split())
+
+
+@dataclass(frozen=True)
+class _Glossary:
+    terms: re.Pattern | None  # finds the terms a text uses
+    meaning_of: dict[str, str]  # term -> meaning
+    term_of: dict[str, str]  # meaning, as _words -> term
+
+
+@lru_cache(maxsize=256)
+def _glossary_matcher(glossaries: tuple) -> _Glossary:
+    """A page's glossaries (its area's first, as on the page), made ready to match, once."""
+    meaning_of: dict[str, str] = {}
+    for _, entries in glossaries:
+        for entry in entries:
+            meaning_of.setdefault(entry.term, entry.meaning)
+    term_of = {_words(_without_asides(meaning)): term for term, meaning in reversed(meaning_of.items())}
+    if not meaning_of:
+        return _Glossary(None, meaning_of, term_of)
+    alternatives = "|".join(re.escape(t) for t in sorted(meaning_of, key=len, reverse=True))
+    return _Glossary(re.compile(rf"(?<![\w&])({alternatives})(?=s?(?![\w&]))"), meaning_of, term_of)
 
 
 class SearchIndexError(Exception):
