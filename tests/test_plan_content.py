@@ -258,7 +258,8 @@ def test_the_plans_typos_are_kept_and_marked_beside_the_text(built_site):
         [action] = [a for a in actions(load(slug)) if a["id"] == action_id]
         assert typo in action["sic"]
         page = (built_site / "areas" / slug / "actions" / action_id / "index.html").read_text(encoding="utf-8")
-        note = f"<p class=\"sic-note\" data-pagefind-ignore>Written this way in the plan: “{html.escape(typo, quote=False)}” [sic]</p>"
+        note = (f"<p class=\"sic-note\" data-pagefind-ignore>Written this way in the plan: "
+                f"“{html.escape(typo, quote=False)}” [sic]</p>")
         assert note in page
         dd = page[page.index(note) - 2000:page.index(note)]
         assert typo in html.unescape(re.sub(r"<[^>]+>", "", dd)), "the note is beside the field with the typo"
