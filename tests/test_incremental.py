@@ -23,7 +23,7 @@ from .test_build import tree
 # Values other files refer to: changing one alone makes the content invalid, so they are
 # changed only together with their references (the structural edits below), not one by one.
 REFERENCED = {("themes", "theme", "id"), ("themes", "subtheme", "id"), ("organisations", "organisation", "id"),
-              ("area", None, "slug")}
+              ("area", None, "slug"), ("site", "region", "id")}
 
 
 def schema_fields(name: str) -> set[tuple[str, str | None, str]]:
@@ -87,6 +87,8 @@ def every_field_content() -> dict[str, dict]:
     area["kpi_intro"] = "Measured each quarter."
     area["kpis"][0]["group"] = "Hard KPIs"
     area["notes"] = [{"heading": "Key to ratings", "text": "Red means not on track."}]
+    area["signatories"] = ["example-police"]
+    area["region"] = "london"
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
     organisations["organisations"][1]["url"] = "https://police.example.org/"
     root = FIXTURES.parent.parent / "content"
@@ -124,7 +126,11 @@ def edited(field: tuple, value, content: dict[str, dict]):
     if key == "subtheme":
         return next(s["id"] for t in themes for s in t["subthemes"] if value in [x["id"] for x in t["subthemes"]]
                     and s["id"] != value)
-    if key == "leads":
+    if key == "region":
+        return next(r["id"] for r in content["site"]["regions"] if r["id"] != value)
+    if key == "required_organisation_types":
+        return value[1:]
+    if key in ("leads", "signatories"):
         return [o["id"] for o in content["organisations"]["organisations"] if o["id"] not in value][:1] + value[1:]
     if node.get("type") == "integer":
         return value + 10
