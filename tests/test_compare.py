@@ -275,3 +275,20 @@ def test_comparison_pages_stay_small_at_national_scale(country):
     links = regions_page.xpath("//ul[@class='region-links']//a/@href")
     assert links == [site.config.base_path + p.url for p in pages[1:]]
     assert sum(len(_tables(render_page(env, p).decode())["by-theme"]["rows"]) for p in pages[1:]) == 150
+
+
+def test_areas_without_a_region_are_compared_on_the_national_page(example_project):
+    area_file = example_project.content / "areas" / "exampleshire.yaml"
+    text = area_file.read_text(encoding="utf-8")
+    placed = text.replace("name: Exampleshire", "name: Placeshire").replace("slug: exampleshire", "slug: placeshire")
+    (example_project.content / "areas" / "placeshire.yaml").write_text(
+        placed.replace("source:\n", "region: london\nsource:\n", 1), encoding="utf-8")
+    build_site(example_project, workers=1)
+    national = _tables((example_project.output / "compare" / "index.html").read_text(encoding="utf-8"))
+    assert list(national["by-region"]["rows"]) == ["London"]
+    assert national["by-region"]["rows"]["London"][0] == "2 actions: 1 complete, 1 not rated"  # theme 1: 1.1, 1.2
+    assert list(national["by-theme"]["rows"]) == ["Exampleshire"]
+    london = _tables((example_project.output / "compare" / "london" / "index.html").read_text(encoding="utf-8"))
+    assert list(london["by-theme"]["rows"]) == ["Placeshire"]
+    area_page = (example_project.output / "areas" / "placeshire" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/compare/london/"' in area_page
