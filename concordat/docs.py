@@ -24,6 +24,8 @@ SECTIONS = [
     ("area", "glossary_entry", "A glossary entry (an item of `glossary`)"),
     ("area", "note", "A note (an item of `notes`)"),
     ("organisations", "organisation", "An organisation (an item of `organisations` in `content/organisations.yaml`)"),
+    ("site", None, "Site settings (`content/site.yaml`)"),
+    ("site", "region", "A region (an item of `regions` in `content/site.yaml`)"),
 ]
 
 
@@ -39,6 +41,8 @@ def _kind(schema: dict, root: dict) -> str:
     kind = schema.get("type")
     if kind == "array":
         item = _kind(schema.get("items", {}), root).removeprefix("a ").removeprefix("an ")
+        if item.startswith("one of: "):
+            return "a list, each " + item
         return "a list of " + (item[:-1] + "ies" if item.endswith("y") else item + "s")
     return {"string": "text", "integer": "a whole number", "object": "a set of fields"}.get(kind, "a value")
 

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 
+from .compare import COMPARISON_COLUMNS, comparison_records
 from .model import STATUS_LABELS, Action, Area, Site
 from .routes import action_url
 
@@ -56,10 +57,10 @@ def to_json(records: list[dict]) -> bytes:
     return f"[\n{lines}\n]\n".encode()
 
 
-def to_csv(records: list[dict]) -> bytes:
+def to_csv(records: list[dict], columns: list[str] = COLUMNS) -> bytes:
     """CSV with lists joined by '; ', UTF-8 with a BOM so spreadsheet programs read accents right."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
         writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in record.items()})
@@ -77,4 +78,5 @@ def data_files(site: Site) -> dict[str, bytes]:
         files[f"data/areas/{area.slug}.csv"] = to_csv(records)
     files["data/actions.json"] = to_json(everything)
     files["data/actions.csv"] = to_csv(everything)
+    files["data/comparison.csv"] = to_csv(comparison_records(site), COMPARISON_COLUMNS)
     return files

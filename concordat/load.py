@@ -85,6 +85,10 @@ class Document:
         line, column = self.where(*at)
         return ContentError(self.path, message, line, column, hint)
 
+    def warning(self, at: tuple, message: str, hint: str | None = None) -> ContentError:
+        line, column = self.where(*at)
+        return ContentError(self.path, message, line, column, hint, level="warning")
+
 
 @cache
 def load_schema(name: str) -> dict:

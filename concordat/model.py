@@ -18,6 +18,7 @@ STATUS_LABELS = {
 }
 ORGANISATION_TYPES = {
     "nhs-trust": "NHS trust",
+    "mental-health-trust": "NHS mental health trust",
     "hospital": "Hospital",
     "clinical-commissioning-group": "Clinical commissioning group",
     "local-authority": "Local authority",
@@ -185,6 +186,8 @@ class Area:
     kpis: tuple[Kpi, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
     notes: tuple[Note, ...] = ()
+    signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
+    region: str | None = None  # id of one of site.yaml's regions
 
     @cached_property
     def actions(self) -> tuple[Action, ...]:
@@ -218,6 +221,12 @@ class SiteConfig:
         return match.group(0) if match else ""
 
 
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+
+
 @dataclass
 class Site:
     config: SiteConfig
@@ -225,6 +234,9 @@ class Site:
     organisations: dict[str, Organisation]
     areas: tuple[Area, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
+    required_types: tuple[str, ...] = ()  # organisation types every plan should name (site.yaml)
+    regions: tuple[Region, ...] = ()
+    warnings: tuple = ()  # ContentErrors of level "warning": advice for editors, never shown on pages
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)
@@ -301,6 +313,8 @@ def build_area(data: dict, source_path: str) -> Area:
         kpis=tuple(Kpi(**k) for k in data.get("kpis", ())),
         glossary=tuple(GlossaryEntry(**g) for g in data.get("glossary", ())),
         notes=tuple(Note(**n) for n in data.get("notes", ())),
+        signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
+        region=data.get("region"),
     )
 
 
@@ -352,4 +366,6 @@ def make_site(content, base_url: str | None = None, areas: dict | None = None) -
         organisations=build_organisations(content.organisations.data),
         areas=tuple(built),
         glossary=build_glossary(content.site.data),
+        required_types=tuple(content.site.data.get("required_organisation_types", ())),
+        regions=tuple(Region(r["id"], r["name"]) for r in content.site.data.get("regions", ())),
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .load import Document, LoadedContent, did_you_mean, parse_due
-from .model import quoted_in
+from .model import ORGANISATION_TYPES, quoted_in
 
 
 def validate(content: LoadedContent) -> list[ContentError]:
@@ -29,6 +29,12 @@ def validate(content: LoadedContent) -> list[ContentError]:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
         org_ids = {o["id"]: o.get("run_by") for o in orgs_doc.data["organisations"]}
         errors.extend(_check_hospitals(orgs_doc, org_ids))
+    site_doc = content.site
+    regions: set[str] | None = None  # None: the site file cannot be trusted, so regions are not checked
+    if site_doc and site_doc.path not in content.broken:
+        listed = site_doc.data.get("regions", [])
+        errors.extend(_unique_ids(site_doc, ("regions",), listed, "region"))
+        regions = {r["id"] for r in listed}
 
     references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & content.broken
     for doc in content.areas:
@@ -40,6 +46,8 @@ def validate(content: LoadedContent) -> list[ContentError]:
         if stem != slug:
             errors.append(doc.error(("slug",), f"slug '{slug}' does not match the file name '{stem}.yaml'",
                                     f"rename the file to {slug}.yaml, or set slug: {stem}"))
+        if regions is not None and isinstance(doc.data.get("region"), str):
+            errors.extend(_known(doc, ("region",), doc.data["region"], regions, "region"))
         if references_checkable:
             try:
                 errors.extend(check_area_references(doc, themes, org_ids))
@@ -69,6 +77,9 @@ def check_area_references(doc: Document, themes: dict[str, set[str]],
                 errors.extend(_known(doc, gat + ("subtheme",), group["subtheme"], themes[theme_id],
                                      f"sub-theme of '{theme_id}'"))
             action_paths += [gat + ("actions", ai) for ai in range(len(group["actions"]))]
+
+    for i, signatory in enumerate(data.get("signatories", [])):
+        errors.extend(_known(doc, ("signatories", i), signatory, org_ids, "organisation"))
 
     first_seen: dict[str, tuple] = {}
     for at in action_paths:
@@ -140,12 +151,36 @@ def _check_hospitals(doc: Document, run_by: dict[str, str | None]) -> list[Conte
     return errors
 
 
+def required_agency_warnings(content: LoadedContent) -> list[ContentError]:
+    """A warning for each type of organisation site.yaml requires that an area names neither as a lead
+    nor as a signatory. Run on valid content only: a warning is advice, never a reason not to publish."""
+    required = content.site.data.get("required_organisation_types", [])
+    if not required:
+        return []
+    types = {o["id"]: o["type"] for o in content.organisations.data["organisations"]}
+    warnings = []
+    for doc in content.areas:
+        data = doc.data
+        actions = data.get("preamble", []) + [a for s in data["sections"] for g in s["groups"] for a in g["actions"]]
+        named = {types[i] for i in [*data.get("signatories", []), *(i for a in actions for i in a.get("leads", []))]}
+        at = ("signatories",) if "signatories" in data else ("name",)
+        for kind in required:
+            if kind not in named:
+                warnings.append(doc.warning(
+                    at, f"no '{ORGANISATION_TYPES[kind]}' organisation is named in this plan as a lead or a signatory",
+                    f"content/site.yaml requires one of type '{kind}': add its id to `signatories` if it signed "
+                    "the plan, or to the `leads` of an action it leads"))
+    return warnings
+
+
 def _known(doc: Document, at: tuple, value: str, known, kind: str) -> list[ContentError]:
     if value in known:
         return []
     hint = did_you_mean(value, known)
     if kind == "organisation" and not hint:
         hint = "add it to content/organisations.yaml first"
+    if kind == "region" and not hint:
+        hint = ("use one of: " + ", ".join(sorted(known))) if known else "list the regions in content/site.yaml first"
     return [doc.error(at, f"unknown {kind} '{value}'", hint)]
 
 

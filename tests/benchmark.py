@@ -61,6 +61,12 @@ WORDS = ("crisis care mental health street triage place of safety section 136 po
          "review protocol training carers service users recovery plan access liaison assessment support").split()
 
 
+REGIONS = 9
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: the same YAML, several times faster
+ORG_TYPES = ("nhs-trust", "mental-health-trust", "clinical-commissioning-group", "local-authority", "police",
+             "ambulance-service", "voluntary-sector", "other")
+
+
 def sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
@@ -71,7 +77,14 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
     shutil.copytree(code / "templates", dest / "templates")
     shutil.copy(code / "content" / "themes.yaml", dest / "content")
     shutil.copy(code / "content" / "site.yaml", dest / "content")
-    orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": "nhs-trust"} for i in range(400)]
+    site = yaml.safe_load((dest / "content" / "site.yaml").read_text(encoding="utf-8"))
+    regions = [{"id": f"region-{r}", "name": f"Region {r}"} for r in range(REGIONS)]
+    if "regions" in site:  # a baseline from before regions (--against) would refuse them
+        site["regions"] = regions
+        (dest / "content" / "site.yaml").write_text(yaml.safe_dump(site, sort_keys=False, allow_unicode=True),
+                                                    encoding="utf-8")
+    orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": ORG_TYPES[i % len(ORG_TYPES)]}
+            for i in range(400)]
     orgs.append({"id": "nhs-england", "name": "NHS England", "type": "other"})
     orgs.append({"id": "org-0-hospital", "name": "Organisation 0 General Hospital", "type": "hospital",
                  "run_by": "org-0"})
@@ -104,8 +117,12 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
                 "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],
                 "notes": [{"heading": "RAG ratings", "text": "Completed", "editor_note": "The colours were lost."}],
                 "sections": sections, "glossary": [{"term": "CRHT", "meaning": "Crisis Resolution Home Treatment"}]}
+        if "regions" in site:
+            # Signatories (most plans, not all, name every required agency) and a region for each area.
+            area["region"] = regions[a % REGIONS]["id"]
+            area["signatories"] = sorted({f"org-{rng.randrange(400)}" for _ in range(rng.randrange(2, 6))})
         (dest / "content" / "areas" / f"area-{a}.yaml").write_text(
-            yaml.safe_dump(area, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.dump(area, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return Project(dest)
 
 

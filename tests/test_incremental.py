@@ -23,7 +23,7 @@ from .test_build import tree
 # Values other files refer to: changing one alone makes the content invalid, so they are
 # changed only together with their references (the structural edits below), not one by one.
 REFERENCED = {("themes", "theme", "id"), ("themes", "subtheme", "id"), ("organisations", "organisation", "id"),
-              ("organisations", "organisation", "run_by"), ("area", None, "slug")}
+              ("organisations", "organisation", "run_by"), ("area", None, "slug"), ("site", "region", "id")}
 
 
 def schema_fields(name: str) -> set[tuple[str, str | None, str]]:
@@ -93,6 +93,8 @@ def every_field_content() -> dict[str, dict]:
     area["kpis"][0]["group"] = "Hard KPIs"
     area["notes"] = [{"heading": "Key to ratings", "text": "Red means not on track.",
                       "editor_note": "The colours were lost in the source document."}]
+    area["signatories"] = ["example-police"]
+    area["region"] = "london"
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
     organisations["organisations"] += [
         {"id": "example-hospitals", "name": "Exampleshire Hospitals NHS Trust", "type": "nhs-trust"},
@@ -136,7 +138,11 @@ def edited(field: tuple, value, content: dict[str, dict]):
                     and s["id"] != value)
     if key in ("status_words", "sic"):  # words quoted from the action's text: a shorter quote is still in it
         return value[:-1] if isinstance(value, str) else [value[0][:-1]]
-    if key == "leads":
+    if key == "region":
+        return next(r["id"] for r in content["site"]["regions"] if r["id"] != value)
+    if key == "required_organisation_types":
+        return value[1:]
+    if key in ("leads", "signatories"):
         return [o["id"] for o in content["organisations"]["organisations"] if o["id"] not in value][:1] + value[1:]
     if node.get("type") == "integer":
         return value + 10
