@@ -19,13 +19,13 @@ STATUS_LABELS = {
 ORGANISATION_TYPES = {
     "nhs-trust": "NHS trust",
     "mental-health-trust": "NHS mental health trust",
-    "hospital": "Hospital",
     "clinical-commissioning-group": "Clinical commissioning group",
     "local-authority": "Local authority",
     "police": "Police",
     "ambulance-service": "Ambulance service",
     "voluntary-sector": "Voluntary sector",
     "other": "Other",
+    "hospital": "Hospital",
 }
 
 
