@@ -36,6 +36,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -579,6 +580,9 @@ def scale(args, tmp: Path, hugo: Path, main_result: dict[str, float]) -> None:
 
 
 def main() -> None:
+    # A stopped run still stops its servers and removes its temporary folder (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--areas", type=int, default=150)
     parser.add_argument("--actions", type=int, default=80, help="actions per area")
