@@ -36,6 +36,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -442,6 +443,7 @@ def preview_latency(command: list[str], cwd: Path, env: dict | None, port: int, 
                 edit_progress(edited, marker)
                 latencies.append(wait_for(url, marker, 300, server, started=written))
             peak = peak_rss_kib(server.pid)
+            print("  save to visible: " + ", ".join(f"{s:.2f}" for s in latencies) + " s", file=sys.stderr, flush=True)
         finally:
             stop(server)
     return latencies, ready, peak
@@ -507,6 +509,9 @@ def compare_with_hugo(args, tmp: Path, country: Path, hugo: Path) -> dict[str, f
         for name, run in sides if round_number % 2 else sides[::-1]:
             print(f"round {round_number}/{args.repeat}: {name}", file=sys.stderr, flush=True)
             run()
+            print("  " + ", ".join(f"{key} {values[-1]:.1f}" for key, values in samples.items()
+                                   if key.startswith("ours " if name == "ours" else "hugo ") and "kib" not in key),
+                  file=sys.stderr, flush=True)
 
     print("preview: ours", file=sys.stderr, flush=True)
     preview_country = copy_country(country, tmp / "ours-preview")
@@ -604,6 +609,9 @@ def scale(args, tmp: Path, hugo: Path, main_result: dict[str, float]) -> None:
 
 
 def main() -> None:
+    # A stopped run still stops its servers and removes its temporary folder (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--areas", type=int, default=150)
     parser.add_argument("--actions", type=int, default=80, help="actions per area")
