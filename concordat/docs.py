@@ -21,6 +21,7 @@ SECTIONS = [
     ("area", "kpi", "A KPI (an item of `kpis`)"),
     ("area", "glossary_entry", "A glossary entry (an item of `glossary`)"),
     ("area", "note", "A note (an item of `notes`)"),
+    ("site", None, "Site settings (`content/site.yaml`)"),
     ("organisations", "organisation", "An organisation (an item of `organisations` in `content/organisations.yaml`)"),
 ]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Fingerprinter
+from .history import action_history
 from .model import STATUS_LABELS, Action, Area, Organisation, Site, Theme
 
 LISTING_PAGE_SIZE = 200
@@ -194,7 +195,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
             own.append(page(
                 action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
-                organisations=_organisations_of(site, [action]),
+                organisations=_organisations_of(site, [action]), history=action_history(action),
             ))
         if memory is not None:
             memory[area.slug] = (area, key, own)

@@ -66,6 +66,8 @@ def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: s
                                      f"sub-theme of '{theme_id}'"))
             action_paths += [gat + ("actions", ai) for ai in range(len(group["actions"]))]
 
+    if "reviewed" in data and parse_due(data["reviewed"]) is None:
+        errors.append(doc.error(("reviewed",), f"'{data['reviewed']}' is not a real date"))
     first_seen: dict[str, tuple] = {}
     for at in action_paths:
         action = _get(data, at)

@@ -87,10 +87,15 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
                     "leads": leads, "lead_text": " / ".join(leads).upper(), "timescale": "March 2016",
                     "due": "2016-03", "progress": sentence(rng, 40), "status": rng.choice(["not-rated", "complete"]),
                 })
+                if n % 4 == 0:  # some actions have dated progress updates
+                    items[-1]["updates"] = [
+                        {"date": "2015-10-30", "text": sentence(rng, 20), "status": "amber"},
+                        {"date": "2016-04-29", "text": sentence(rng, 20), "status": rng.choice(["green", "red"])}]
             subtheme = theme["subthemes"][0]["id"]
             sections.append({"heading": theme["title"], "theme": theme["id"],
                              "groups": [{"heading": "Local heading", "subtheme": subtheme, "actions": items}]})
         area = {"name": f"Area {a}", "slug": f"area-{a}", "source": {"title": f"Area {a} action plan"},
+                "reviewed": "2016-06-30", "review_every": 6,
                 "sections": sections, "glossary": [{"term": "CRHT", "meaning": "Crisis Resolution Home Treatment"}]}
         (dest / "content" / "areas" / f"area-{a}.yaml").write_text(
             yaml.safe_dump(area, sort_keys=False, allow_unicode=True), encoding="utf-8")
