@@ -44,6 +44,10 @@ def cmd_check(args, project: Project) -> int:
     except ContentErrors as exc:
         report(exc.errors)
         return 1
+    from .history import review_warnings
+
+    for warning in review_warnings(project.root, site):  # a warning, not an error: the check still passes
+        print(warning, file=sys.stderr)
     print(f"Content is valid: {len(site.areas)} areas, {len(site.actions)} actions, "
           f"{len(site.organisations)} organisations.")
     return 0

@@ -41,6 +41,7 @@ class AreaRef:
 
     name: str
     slug: str
+    reviewed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class AreaSummary:
     status_counts: dict[str, int]
     source_title: str
     source_date: str
+    reviewed: str | None = None
+    next_review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
 
 
 def _theme_groups(area: Area, themes: dict[str, Theme]) -> dict[str, list[ListingGroup]]:
-    ref = AreaRef(area.name, area.slug)
+    ref = AreaRef(area.name, area.slug, area.reviewed)
     groups: dict[str, list[ListingGroup]] = {}
     for section in area.sections:
         for group in section.groups:
@@ -138,7 +141,7 @@ def _organisation_groups(area: Area, _=None) -> dict[str, ListingGroup]:
     for action in area.actions:
         for org_id in dict.fromkeys(action.leads):
             led.setdefault(org_id, []).append(action)
-    ref = AreaRef(area.name, area.slug)
+    ref = AreaRef(area.name, area.slug, area.reviewed)
     return {org_id: ListingGroup(ref, None, None, tuple(actions)) for org_id, actions in led.items()}
 
 
@@ -167,7 +170,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
 
     themes = {theme.id: theme for theme in site.themes}
     organisations = site.organisations_sorted()
-    area_refs = tuple(AreaRef(a.name, a.slug) for a in site.areas)
+    area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
     pages = [
         page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
@@ -188,7 +191,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                 pages += kept[2]
                 continue
         glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
-        ref = AreaRef(area.name, area.slug)
+        ref = AreaRef(area.name, area.slug, area.reviewed)
         own = [page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
                     themes=themes, organisations=leads)]
         for action in area.actions:
@@ -225,7 +228,7 @@ def _listing_pages(page: Callable[..., Page], title: str, template: str, groups:
 
 def _summary(area: Area) -> AreaSummary:
     return AreaSummary(area.name, area.slug, len(area.actions), area.status_counts, area.source_title,
-                       area.source_date)
+                       area.source_date, area.reviewed, area.next_review)
 
 
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:

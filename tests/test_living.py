@@ -6,14 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 
 import yaml
 
 from concordat.export import COLUMNS, data_files
 from concordat.pipeline import build_site, load_site
 
-from .conftest import make_project
+from .conftest import ROOT, make_project
 from .test_incremental import FILES, every_field_content, occurrences, schema_fields, write_content
 
 
@@ -31,7 +34,8 @@ def updated_project(tmp_path):
 
 
 def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    """The words a reader sees, one space between them."""
+    return re.sub(r" ([.,;:])", r"\1", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_the_latest_update_gives_the_status_shown_everywhere(tmp_path):
@@ -151,3 +155,68 @@ def test_every_schema_field_reaches_the_exports_or_is_left_out_on_purpose(tmp_pa
     assert not missing, f"these fields do not reach the exports; export them or add to NOT_EXPORTED: {missing}"
     assert {"updates", "plan_status", "overdue_at_review", "area_reviewed", "area_next_review"} <= set(records[0])
     assert "updates" not in COLUMNS and "latest_update_text" in COLUMNS
+
+
+def test_area_page_shows_review_dates_and_flags_actions_overdue_at_that_review(tmp_path):
+    project = updated_project(tmp_path)  # reviewed 2016-06-30, every 6 months; 1.1 due 2016-04
+    area = project.content / "areas/exampleshire.yaml"
+    data = yaml.safe_load(area.read_text())
+    # An update after the review completes 1.1: it was still not complete at the review.
+    data["sections"][0]["groups"][0]["actions"][0]["updates"].append(
+        {"date": "2016-08-01", "text": "Done.", "status": "complete"})
+    area.write_text(yaml.safe_dump(data, sort_keys=False))
+    build_site(project, workers=1)
+    out = project.output
+    page = text_of((out / "areas/exampleshire/index.html").read_text())
+    assert "Last reviewed: 30 June 2016 Next review due: 30 December 2016" in page
+    assert "1 action was overdue at the last review" in page
+    action = text_of((out / "areas/exampleshire/actions/1-1/index.html").read_text())
+    assert ("Overdue at last review This action was due April 2016 and was not complete when the plan was last "
+            "reviewed, on 30 June 2016.") in action
+    assert "Overdue at last review" not in text_of((out / "areas/exampleshire/actions/1-2/index.html").read_text())
+    assert "Overdue at last review" in (out / "themes/commissioning/index.html").read_text()
+    assert "Last reviewed 30 June 2016. Next review due 30 December 2016." in text_of((out / "index.html").read_text())
+    assert "Plan last reviewed 30 June 2016." in text_of((out / "themes/commissioning/index.html").read_text())
+    record = next(r for r in json.loads((out / "data/actions.json").read_text()) if r["id"] == "1-1")
+    assert (record["overdue_at_review"], record["area_reviewed"], record["area_next_review"]) == (
+        True, "2016-06-30", "2016-12-30")
+
+    # Judged against the review date, not the day of the build: reviewed before the due date, not overdue.
+    data["reviewed"] = "2016-03-31"
+    area.write_text(yaml.safe_dump(data, sort_keys=False))
+    build_site(project, workers=1)
+    assert "Overdue at last review" not in (out / "areas/exampleshire/index.html").read_text()
+    assert "Next review due: 30 September 2016" in text_of((out / "areas/exampleshire/index.html").read_text())
+
+
+def commit_all(root, message: str, date: str) -> None:
+    """Commit everything in `root` with the author and committer date given (ISO 8601)."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "Editor",
+           "GIT_AUTHOR_EMAIL": "editor@example.org", "GIT_COMMITTER_NAME": "Editor",
+           "GIT_COMMITTER_EMAIL": "editor@example.org"}
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "--allow-empty", "-m", message], check=True, env=env)
+
+
+def run_check(root):
+    code = ("import sys; from pathlib import Path; from concordat.cli import main; "
+            "sys.exit(main(sys.argv[1:], Path('.')))")
+    return subprocess.run([sys.executable, "-c", code, "check"], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_check_warns_when_the_next_review_was_due_before_the_latest_commit(tmp_path):
+    project = updated_project(tmp_path)  # next review due 2016-12-30
+    subprocess.run(["git", "init", "-q", str(project.root)], check=True)
+    commit_all(project.root, "Plan as reviewed", "2016-07-01T12:00:00+00:00")
+    done = run_check(project.root)
+    assert done.returncode == 0 and "warning" not in done.stderr
+    area = project.content / "areas/exampleshire.yaml"
+    area.write_text(area.read_text().replace("Fewer people wait", "Fewer people now wait"))
+    commit_all(project.root, "A later edit", "2017-02-01T12:00:00+00:00")
+    done = run_check(project.root)
+    assert done.returncode == 0, done.stderr  # a warning does not fail the check
+    line = next(n for n, text in enumerate(area.read_text().splitlines(), 1) if text.startswith("review_every:"))
+    assert (f"content/areas/exampleshire.yaml:{line}:1: warning: the next review of the Exampleshire plan was "
+            "due on 2016-12-30, before its latest change (2017-02-01)") in done.stderr
+    assert "Content is valid" in done.stdout
