@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Fingerprinter
-from .history import action_history
+from .history import NO_HISTORY, History, action_history
 from .model import STATUS_LABELS, Action, Area, Organisation, Site, Theme
 
 LISTING_PAGE_SIZE = 200
+FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
 ACTION_URL = "areas/{area}/actions/{action}/"
 
 
@@ -154,11 +155,13 @@ def _kept(area: Area, name: str, argument, compute):
     return kept[1]
 
 
-def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None) -> list[Page]:
-    """Every HTML page of the site, in a stable order, each with the context its template reads.
+def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None,
+           history: History = NO_HISTORY) -> list[Page]:
+    """Every page of the site (HTML, and the Atom feeds), in a stable order, each with the context its
+    template reads.
 
-    With `memory` (kept by the preview between saves), an area whose model and surroundings
-    are unchanged keeps its pages, fingerprints included, from the last call.
+    With `memory` (kept by the preview between saves), an area whose model, surroundings and
+    history are unchanged keeps its pages, fingerprints included, from the last call.
     """
     shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
 
@@ -180,12 +183,15 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
         page("accessibility/", "accessibility.html", "Accessibility statement"),
         page("404.html", "404.html", "Page not found"),
+        page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
+        page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
+             entries=tuple((c, c.areas) for c in history.commits)),
     ]
     surroundings = Fingerprinter()
     for area in site.areas:
         leads = _organisations_of(site, area.actions)
         if memory is not None:
-            key = surroundings(site.config, site.glossary, themes, leads)
+            key = surroundings(site.config, site.glossary, themes, leads, history.by_action)
             kept = memory.get(area.slug)
             if kept is not None and kept[0] is area and kept[1] == key:
                 pages += kept[2]
@@ -198,11 +204,22 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
             own.append(page(
                 action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
-                organisations=_organisations_of(site, [action]), history=action_history(action),
+                organisations=_organisations_of(site, [action]),
+                history=action_history(action, history.by_action.get((area.slug, action.id), ())),
             ))
         if memory is not None:
             memory[area.slug] = (area, key, own)
         pages += own
+    for area in site.areas:
+        ref = AreaRef(area.name, area.slug, area.reviewed)
+        changes = history.for_area(area.slug)
+        feed = area_url(area) + "changes.xml"
+        pages += [
+            page(area_url(area) + "changes/", "area_changes.html", f"Changes to the {area.name} plan", area=ref,
+                 changes=changes, available=history.available, reason=history.reason, feed=feed),
+            page(feed, "feed.xml", f"Changes to the {area.name} plan", area=ref, alternate=area_url(area) + "changes/",
+                 feed_id=f"{FEED_ID}:area:{area.slug}", entries=tuple((c, (a,)) for c, a in changes)),
+        ]
     by_theme = theme_listings(site)
     for theme in site.themes:
         pages += _listing_pages(page, theme.title, "theme.html", by_theme[theme.id],
@@ -211,6 +228,9 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     for org in organisations:
         pages += _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
                                 lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org)
+        pages.append(page(organisation_url(org) + "changes.xml", "feed.xml", f"Changes to actions {org.name} leads",
+                          alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
+                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id))))
     return pages
 
 
