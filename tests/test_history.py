@@ -184,3 +184,9 @@ def test_content_without_history_still_builds_and_says_history_is_not_available(
     shutil.copytree(scripted.root / "templates", shallow / "templates")
     build_site(Project(shallow), workers=1)
     assert "(a shallow clone)" in text_of((shallow / "site/changes/index.html").read_text())
+
+
+def test_the_publish_workflow_checks_out_the_whole_history():
+    from .conftest import ROOT
+    text = (ROOT / ".github/workflows/publish.yml").read_text()
+    assert re.search(r"actions/checkout@\S+\n\s+with:\n\s+fetch-depth: 0", text)
