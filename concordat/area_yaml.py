@@ -123,6 +123,8 @@ def _action(action: ImportedAction, indent: int) -> list[str]:
         if key in fields:
             lines.append(pad + f"{key}: {scalar(fields[key], indent + 2)}")
     lines.append(pad + f"status: {action.status}")
+    if action.rag:
+        lines.append(pad + f"rag: {scalar(action.rag, indent + 2)}")
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -24,6 +25,18 @@ def report(errors: list[ContentError]) -> None:
     print(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in content: nothing was published.", file=sys.stderr)
 
 
+def report_warnings(warnings: tuple[ContentError, ...], annotate: bool) -> None:
+    """Print warnings like errors, prefixed "warning:"; `annotate` adds GitHub Actions annotations
+    (only `check` does, so a pull request that runs both check and build shows each once)."""
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+        if annotate:
+            print(warning.github_annotation())
+    if warnings:
+        print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} in content "
+              "(`python build.py check --strict` treats them as errors).", file=sys.stderr)
+
+
 def cmd_build(args, project: Project) -> int:
     try:
         result = build_site(project, out_dir=args.out, base_url=args.base_url, full=args.full,
@@ -34,6 +47,7 @@ def cmd_build(args, project: Project) -> int:
     except SearchIndexError as exc:
         print(f"error: {exc}; nothing was published.", file=sys.stderr)
         return 1
+    report_warnings(result.warnings, annotate=False)
     print(result.summary())
     return 0
 
@@ -46,8 +60,11 @@ def cmd_check(args, project: Project) -> int:
         return 1
     from .history import review_warnings
 
-    for warning in review_warnings(project.root, site):  # a warning, not an error: the check still passes
-        print(warning, file=sys.stderr)
+    warnings = site.warnings + tuple(review_warnings(project.root, site))
+    if args.strict and warnings:
+        report([dataclasses.replace(w, level="error") for w in warnings])
+        return 1
+    report_warnings(warnings, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
     print(f"Content is valid: {len(site.areas)} areas, {len(site.actions)} actions, "
           f"{len(site.organisations)} organisations.")
     return 0
@@ -99,7 +116,9 @@ def cmd_new_area(args, project: Project) -> int:
     name = args.name.strip()
     title = f"{name} Mental Health Crisis Care Concordat action plan"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=slug), encoding="utf-8")
+    # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
+    text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
+    path.write_text(text, encoding="utf-8")
     print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
     return 0
 
@@ -119,7 +138,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         p.add_argument("--out", type=Path, help="output folder (default: site/)")
         p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
         p.add_argument("--workers", type=int, help="processes to render with (default: one a core)")
-    sub.add_parser("check", help="check every content file and report all errors")
+    check = sub.add_parser("check", help="check every content file and report all errors and warnings")
+    check.add_argument("--strict", action="store_true",
+                       help="treat warnings (a missing required agency, a review overdue) as errors")
     serve = sub.add_parser("serve", help="preview with live reload on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")

@@ -8,13 +8,18 @@ from dataclasses import dataclass
 
 @dataclass
 class ContentError(Exception):
-    """A mistake in a content file, with where it is and how to fix it."""
+    """A mistake in a content file, with where it is and how to fix it.
+
+    With level "warning" it is advice (a plan missing a required agency, say): printed the same
+    way, prefixed "warning:", and not a reason to refuse the content unless `check --strict`.
+    """
 
     path: str
     message: str
     line: int | None = None
     column: int | None = None
     hint: str | None = None
+    level: str = "error"
 
     def __str__(self) -> str:
         where = self.path
@@ -22,7 +27,7 @@ class ContentError(Exception):
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.message}"
+        text = f"{where}: {'warning: ' if self.level == 'warning' else ''}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text
@@ -36,7 +41,7 @@ class ContentError(Exception):
             parts.append(f"col={self.column}")
         text = self.message + (f" ({self.hint})" if self.hint else "")
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error {','.join(parts)}::{text}"
+        return f"::{self.level} {','.join(parts)}::{text}"
 
 
 class ContentErrors(Exception):

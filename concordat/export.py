@@ -12,14 +12,15 @@ import csv
 import io
 import json
 
+from .compare import COMPARISON_COLUMNS, comparison_records
 from .model import STATUS_LABELS, Action, Area, Site
 from .routes import action_url
 
 COLUMNS = [
     "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "subtheme_id", "section", "group",
     "action", "outcomes", "leads", "lead_names", "lead_text", "timescale", "due", "progress", "status",
-    "status_label", "plan_status", "latest_update_date", "latest_update_status", "latest_update_text",
-    "area_reviewed", "area_next_review", "overdue_at_review", "url",
+    "status_label", "status_words", "rag", "sic", "plan_status", "latest_update_date", "latest_update_status",
+    "latest_update_text", "area_reviewed", "area_next_review", "overdue_at_review", "url",
 ]
 UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
 
@@ -49,6 +50,9 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "progress": action.progress,
         "status": action.status,
         "status_label": STATUS_LABELS[action.status],
+        "status_words": action.status_words,
+        "rag": action.rag,
+        "sic": list(action.sic),
         "plan_status": action.plan_status,
         "updates": [{"date": u.date, "status": u.status, "status_label": u.status_label, "text": u.text}
                     for u in action.updates],
@@ -60,8 +64,8 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
 
 
 def csv_row(record: dict) -> dict:
-    """A record as one CSV row: lists joined by '; ', the latest update in place of the list."""
-    row = {k: "; ".join(v) if isinstance(v, list) and k != "updates" else v for k, v in record.items()}
+    """A record as one CSV row: the latest update in place of the list (to_csv joins the other lists)."""
+    row = dict(record)
     latest = row.pop("updates")[-1:] or [{}]
     row["latest_update_date"] = latest[0].get("date", "")
     row["latest_update_status"] = latest[0].get("status", "")
@@ -82,12 +86,13 @@ def to_json(records: list[dict]) -> bytes:
     return f"[\n{lines}\n]\n".encode()
 
 
-def to_csv(rows: list[dict], columns: list[str] = COLUMNS) -> bytes:
-    """CSV, UTF-8 with a BOM so spreadsheet programs read accents right."""
+def to_csv(records: list[dict], columns: list[str] = COLUMNS) -> bytes:
+    """CSV with lists joined by '; ', UTF-8 with a BOM so spreadsheet programs read accents right."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for record in records:
+        writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in record.items()})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -103,4 +108,5 @@ def data_files(site: Site) -> dict[str, bytes]:
     files["data/actions.json"] = to_json(everything)
     files["data/actions.csv"] = to_csv([csv_row(r) for r in everything])
     files["data/updates.csv"] = to_csv(update_rows(everything), UPDATE_COLUMNS)
+    files["data/comparison.csv"] = to_csv(comparison_records(site), COMPARISON_COLUMNS)
     return files

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import ContentError
 from .model import STATUS_LABELS, Action, Site
 
 
@@ -389,10 +390,11 @@ def _event(change: ActionChange, date: str, correction: bool) -> HistoryEvent | 
     return HistoryEvent(date, "change", " ".join(said), change.status_to if change.status_changed else "")
 
 
-def review_warnings(root: Path, site: Site) -> list[str]:
-    """`file:line:col: warning: ...` for each area whose next review was due before its file's latest commit.
+def review_warnings(root: Path, site: Site) -> list[ContentError]:
+    """A warning for each area whose next review was due before its file's latest commit.
 
-    The latest commit, not today: the same history always gives the same warnings.
+    The latest commit, not today: the same history always gives the same warnings. Like every
+    warning it is advice (`check` still passes) unless `check --strict`.
     """
     warnings = []
     for area in site.areas:
@@ -403,7 +405,8 @@ def review_warnings(root: Path, site: Site) -> list[str]:
             text = (root / area.source_path).read_text(encoding="utf-8")
             match = re.search(r"^review_every:", text, re.M) or re.search(r"^reviewed:", text, re.M)
             line = text.count("\n", 0, match.start()) + 1 if match else 1
-            warnings.append(f"{area.source_path}:{line}:1: warning: the next review of the {area.name} plan was due "
-                            f"on {area.next_review}, before its latest change ({latest}) (review the plan, then "
-                            f"set reviewed: to the date of that review)")
+            warnings.append(ContentError(
+                area.source_path, f"the next review of the {area.name} plan was due on {area.next_review}, "
+                f"before its latest change ({latest})", line, 1,
+                "review the plan, then set reviewed: to the date of that review", level="warning"))
     return warnings

@@ -5,7 +5,10 @@ progress, RAG), but many areas used their own columns, so columns are recognised
 their header cells. Headings become sections and groups, mapped to the national themes only
 where the words match closely; anything the importer is unsure of becomes a `REVIEW` comment in
 the written file and a line in the report. Statuses come from the RAG cell's shading (read with
-the plan's own RAG key when it has one) or its words, and are never guessed.
+the plan's own RAG key when it has one) or its words, and are never guessed: blue means
+complete only where the plan's key says so. Each status read from the plan carries `rag`, what
+the cell showed ("green (#00B050)", "blue (#0070C0), key: Completed" or its words), so a reader
+and `check` can see where it came from.
 """
 
 from __future__ import annotations
@@ -47,7 +50,6 @@ STATUS_WORDS: list[tuple[str, str]] = [
     (r"^\W*(r|red)\W*$|\bred\b", "red"),
     (r"^\W*(a|amber)\W*$|\bamber\b", "amber"),
     (r"^\W*(g|green)\W*$|\bgreen\b", "green"),
-    (r"^\W*(b|blue)\W*$|\bblue\b", "complete"),
 ]
 SECTION_NUMBER = re.compile(r"^\s*(\d{1,2})(\.|\)|\s)\s*(?!\d)\S")
 ACTION_NUMBER = re.compile(
@@ -68,6 +70,7 @@ class ImportedAction:
     where: str
     fields: dict[str, str] = field(default_factory=dict)
     status: str = "not-rated"
+    rag: str = ""  # what the plan's RAG cell showed, when the status was read from it
     leads: list[str] = field(default_factory=list)
     id: str = ""
     comments: list[str] = field(default_factory=list)
@@ -159,8 +162,8 @@ class ImportReport:
 # ---------------------------------------------------------------- colours and words
 
 
-def hue_status(rgb: str | None) -> str | None:
-    """red, amber, green or complete (blue, as in BRAG ratings) for a clearly coloured fill, else None."""
+def hue_name(rgb: str | None) -> str | None:
+    """red, amber, green or blue for a clearly coloured fill, else None."""
     if not rgb:
         return None
     r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
@@ -175,8 +178,16 @@ def hue_status(rgb: str | None) -> str | None:
     if 66 <= h < 170:
         return "green"
     if 190 <= h < 250 and s >= 0.35:
-        return "complete"
+        return "blue"
     return None
+
+
+def hue_status(rgb: str | None) -> str | None:
+    """The status a fill gives without a key: red, amber or green. Blue is not read as complete
+    here: some plans use it for complete (BRAG), others for something else, so only the plan's
+    own key can say."""
+    name = hue_name(rgb)
+    return name if name in ("red", "amber", "green") else None
 
 
 def words_status(text: str) -> str | None:
@@ -193,19 +204,40 @@ def words_status(text: str) -> str | None:
 class RagKey:
     """The plan's own key of colours (a RAG legend), used before the usual hues."""
 
-    entries: list[tuple[str, str, str]] = field(default_factory=list)  # (RRGGBB, status, words)
+    entries: list[tuple[str, str | None, str]] = field(default_factory=list)  # (RRGGBB, status, words)
 
-    def read(self, rgb: str | None) -> tuple[str | None, str]:
+    def read(self, rgb: str | None) -> tuple[str | None, str, str]:
+        """(status or None, how it was read for the report, the plan's key words used or "")."""
         if not rgb:
-            return None, ""
+            return None, "", ""
         if self.entries:
             def distance(entry):
                 return sum((int(rgb[i:i + 2], 16) - int(entry[0][i:i + 2], 16)) ** 2 for i in (0, 2, 4)) ** 0.5
             nearest = min(self.entries, key=distance)
             if distance(nearest) <= 90:
-                return nearest[1], f"the plan's RAG key: '{nearest[2]}'"
+                if nearest[1] is None:
+                    return None, f"the plan's RAG key says '{nearest[2]}', which is no status", ""
+                return nearest[1], f"the plan's RAG key: '{nearest[2]}'", nearest[2]
         status = hue_status(rgb)
-        return status, ("" if status else "not a RAG colour")
+        if status:
+            return status, "", ""
+        if hue_name(rgb) == "blue":
+            return None, ("blue, which only the plan's RAG key could make complete, and "
+                          + ("its key has no blue" if self.entries else "the plan has no RAG key")), ""
+        return None, "not a RAG colour", ""
+
+
+def rag_shown(rgb: str | None, key_words: str, words: str, place: str = "") -> str:
+    """What a RAG cell showed, for an action's `rag`: its colour by name and code, the key's words
+    for that colour, and any words in the cell, exactly as they are."""
+    parts = []
+    if rgb:
+        parts.append(f"{hue_name(rgb) or 'colour'} (#{rgb})" + (f" {place}" if place else ""))
+    if key_words:
+        parts.append(f"key: {key_words}")
+    if words:
+        parts.append(f"words: {words}" if parts else words)
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------- themes
@@ -272,6 +304,7 @@ class LeadMatcher:
                 if o.get("type") == "clinical-commissioning-group" and area and area in o["name"].lower()]
         self.area_ccg = ccgs[0] if len(ccgs) == 1 else None
         self.people: dict[str, list[str]] = {}
+        self.run_by = {i: o["run_by"] for i, o in organisations.items() if o.get("run_by")}
 
     def direct(self, text: str) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
         found, taken = [], []
@@ -298,7 +331,14 @@ class LeadMatcher:
     def match(self, text: str) -> tuple[list[str], list[str], list[str]]:
         """(organisation ids in order of mention, names not matched, notes on indirect matches)."""
         found, notes = self._all(text, people=True)
-        ids = list(dict.fromkeys(o for _, o in sorted(found)))
+        ids = []
+        for org_id in dict.fromkeys(o for _, o in sorted(found)):
+            if org_id not in ids:
+                ids.append(org_id)
+            trust = self.run_by.get(org_id)
+            if trust and trust not in ids and trust not in {o for _, o in found}:
+                ids.append(trust)  # a hospital's page of actions is its trust's too, as `check` requires
+                notes.append(f"'{org_id}' is a hospital run by {trust}: {trust} added")
         return ids, self._unmatched(text), notes
 
     def _all(self, text: str, people: bool) -> tuple[list[tuple[int, str]], list[str]]:
@@ -436,7 +476,7 @@ class PlanReader:
             entries, lines = [], []
             for row in block.rows:
                 texts = [c.text for _, c in row.distinct() if c.text.strip()]
-                colours = [c.fill for _, c in row.distinct() if hue_status(c.fill)]
+                colours = [c.fill for _, c in row.distinct() if hue_name(c.fill)]
                 words = " ".join(" ".join(texts).split())
                 if len(texts) > 3 or len(words.split()) > 12:
                     entries = []
@@ -453,7 +493,8 @@ class PlanReader:
                 self.legend_tables.add(index)
                 self.plan.notes.append({"heading": "RAG key", "text": "\n".join(lines).strip()})
                 for colour, status, words in entries:
-                    self.report.colours.append(f"{block.name} (RAG key): #{colour} '{words}' read as {status}")
+                    self.report.colours.append(f"{block.name} (RAG key): #{colour} '{words}' read as "
+                                               + (status or "no status"))
 
     def _any_header(self, table: Table) -> bool:
         return any(_header(r, COLUMN_WORDS, {"action"}, 3) or _header(r, KPI_WORDS, {"measure"}, 2)
@@ -735,14 +776,15 @@ class PlanReader:
         rag_cells = values.get("status")
         if rag_cells:
             cell = rag_cells[0]
-            fill, from_where = cell.fill, "RAG cell"
+            fill, from_where, place = cell.fill, "RAG cell", ""
         else:  # no RAG column: a RAG colour on the number cell, or on the row's cells alike
-            fills = [c.fill for _, c in row.distinct() if hue_status(c.fill) in ("red", "amber", "green")]
+            fills = [c.fill for _, c in row.distinct() if hue_status(c.fill)]
             number = (values.get("number") or [None])[0]
-            fill = number.fill if number is not None and number.fill in fills else (
-                fills[0] if fills and len(set(fills)) == 1 else None)
+            on_number = number is not None and number.fill in fills
+            fill = number.fill if on_number else (fills[0] if fills and len(set(fills)) == 1 else None)
             cell, from_where = None, "row shading"
-        by_colour, how = self.key.read(fill)
+            place = "on the number cell" if on_number else "across the row"
+        by_colour, how, key_words = self.key.read(fill)
         words = cell.text.strip() if cell is not None else ""
         by_words = words_status(words) if words else None
         if fill:
@@ -751,12 +793,14 @@ class PlanReader:
                                        if by_colour else f"{shown}: {how}, status left to the words")
         if by_colour:
             action.status = by_colour
+            action.rag = rag_shown(fill, key_words, words, place)
             self.report.status_sources["shading"] += 1
             if by_words and by_words != by_colour:
                 self.report.not_placed.append(f"{where}: RAG cell says '{words}' but is shaded {by_colour}: "
                                               "the shading was used")
         elif by_words:
             action.status = by_words
+            action.rag = rag_shown(fill, "", words)
             self.report.status_sources["words"] += 1
         if words and (not by_words or len(words.split()) > 4):
             self.report.not_placed.append(f"{where}: words in the RAG cell: '{_short(words)}'")

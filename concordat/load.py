@@ -85,6 +85,10 @@ class Document:
         line, column = self.where(*at)
         return ContentError(self.path, message, line, column, hint)
 
+    def warning(self, at: tuple, message: str, hint: str | None = None) -> ContentError:
+        line, column = self.where(*at)
+        return ContentError(self.path, message, line, column, hint, level="warning")
+
 
 @cache
 def load_schema(name: str) -> dict:
@@ -248,6 +252,11 @@ class _SchemaCheck:
             return None
         kind = schema.get("type")
         if kind == "string":
+            misread = yaml_versions_disagree(node)
+            if misread:
+                self.fail(node, f"'{name}' should be text, but '{node.value}' without quotes is read as {misread}",
+                          f'put it in quotes: "{node.value}"')
+                return None
             if node.tag == "tag:yaml.org,2002:timestamp":
                 value = node.value  # a date written plainly is still the text the editor wrote
             elif node.tag != _STR:
@@ -283,6 +292,33 @@ class _SchemaCheck:
                       "delete it; it may have come from copying out of another document")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             self.fail(node, f"'{value}' is not a valid {name}", schema.get("errorMessage"))
+
+
+# How YAML 1.2 readers (editors' schema checks, check-jsonschema) type a plain value: the core schema.
+_YAML12_CORE = (
+    (re.compile(r"null|Null|NULL|~|"), "tag:yaml.org,2002:null"),
+    (re.compile(r"true|True|TRUE|false|False|FALSE"), "tag:yaml.org,2002:bool"),
+    (re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"), "tag:yaml.org,2002:int"),
+    (re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"),
+     "tag:yaml.org,2002:float"),
+)
+
+
+def yaml_versions_disagree(node: yaml.ScalarNode) -> str | None:
+    """For an unquoted value that YAML 1.1 (this build) and YAML 1.2 (editors, other tools) type
+    differently, such as `no`, `3e-1` or `1:30`, what the non-text reading is; else None.
+
+    Such a file passes one check and fails the other, so it is refused until the value is quoted.
+    """
+    if node.style:  # quoted or a block: text to every reader
+        return None
+    core = next((tag for pattern, tag in _YAML12_CORE if pattern.fullmatch(node.value)), _STR)
+    ours = _STR if node.tag == "tag:yaml.org,2002:timestamp" else node.tag  # a date is kept as text
+    if core == ours:
+        return None
+    if ours == _STR:
+        return f"{_TYPE_NAMES[core]} by editors and other YAML 1.2 tools"
+    return f"{_TYPE_NAMES.get(ours, 'a special value')} by this build (YAML 1.1), and as text by editors"
 
 
 def _is_null(node: yaml.Node) -> bool:

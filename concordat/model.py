@@ -20,12 +20,14 @@ STATUS_LABELS = {
 }
 ORGANISATION_TYPES = {
     "nhs-trust": "NHS trust",
+    "mental-health-trust": "NHS mental health trust",
     "clinical-commissioning-group": "Clinical commissioning group",
     "local-authority": "Local authority",
     "police": "Police",
     "ambulance-service": "Ambulance service",
     "voluntary-sector": "Voluntary sector",
     "other": "Other",
+    "hospital": "Hospital",
 }
 
 
@@ -54,6 +56,7 @@ class Organisation:
     type: str
     short_names: tuple[str, ...] = ()
     url: str | None = None
+    run_by: str | None = None  # for a hospital: the id of the trust that runs it
 
     @property
     def type_label(self) -> str:
@@ -106,10 +109,17 @@ class Action:
     updates: tuple[Update, ...] = ()  # oldest first (by date; same-day updates in file order)
     plan_status: str = ""  # the status the plan itself gives (`status` in the file)
     overdue_at_review: str | None = None  # the area's last review date, if the action was overdue then
+    status_words: str = ""  # the plan's words that give the status
+    rag: str = ""  # what the plan's RAG cell shows (its colour, key words or words), as imported
+    sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
 
     @property
     def latest_update(self) -> Update | None:
         return self.updates[-1] if self.updates else None
+
+    def sic_in(self, text: str) -> list[str]:
+        """The plan's typos that occur in `text` (one of this action's fields), to note beside it."""
+        return [typo for typo in self.sic if quoted_in(typo, text)]
 
     @property
     def title(self) -> str:
@@ -158,6 +168,17 @@ class Kpi:
 class Note:
     heading: str
     text: str
+    editor_note: str = ""
+
+
+@dataclass(frozen=True)
+class KpiHeadings:
+    """The KPI table's column headings: the plan's where it prints them, else the site's own."""
+
+    number: str = "No."
+    measure: str = "Measure"
+    baseline: str = "Current baseline"
+    target: str = "Target"
 
 
 @dataclass(frozen=True)
@@ -169,16 +190,20 @@ class Area:
     source_path: str
     source_title: str = ""
     source_date: str = ""
+    source_date_note: str = ""
     source_url: str | None = None
     introduction: str = ""
     preamble: tuple[Action, ...] = ()
     sections: tuple[Section, ...] = ()
     kpi_intro: str = ""
+    kpi_headings: KpiHeadings = KpiHeadings()
     kpis: tuple[Kpi, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
     notes: tuple[Note, ...] = ()
     reviewed: str | None = None  # YYYY-MM-DD: when the partners last reviewed the plan
     review_every: int | None = None  # months between reviews
+    signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
+    region: str | None = None  # id of one of site.yaml's regions
 
     @property
     def next_review(self) -> str | None:
@@ -220,6 +245,12 @@ class SiteConfig:
         return match.group(0) if match else ""
 
 
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+
+
 @dataclass
 class Site:
     config: SiteConfig
@@ -227,6 +258,9 @@ class Site:
     organisations: dict[str, Organisation]
     areas: tuple[Area, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
+    required_types: tuple[str, ...] = ()  # organisation types every plan should name (site.yaml)
+    regions: tuple[Region, ...] = ()
+    warnings: tuple = ()  # ContentErrors of level "warning": advice for editors, never shown on pages
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)
@@ -271,6 +305,11 @@ def status_at(plan_status: str, updates: tuple[Update, ...], day: str | None) ->
     return shown[-1].status if shown else plan_status
 
 
+def quoted_in(quote: str, text: str) -> bool:
+    """Whether `quote` is copied from `text`: the same words, however the spaces between them run."""
+    return " ".join(quote.split()) in " ".join(text.split())
+
+
 def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
                  section_heading: str | None, group_heading: str | None, reviewed: str | None = None) -> Action:
     updates = tuple(sorted((Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
@@ -294,6 +333,9 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         updates=updates,
         plan_status=data["status"],
         overdue_at_review=overdue_at(data.get("due"), status_at(data["status"], updates, reviewed), reviewed),
+        status_words=data.get("status_words", ""),
+        rag=data.get("rag", ""),
+        sic=tuple(data.get("sic", ())),
     )
 
 
@@ -319,16 +361,20 @@ def build_area(data: dict, source_path: str) -> Area:
         source_path=source_path,
         source_title=source.get("title", ""),
         source_date=source.get("date", ""),
+        source_date_note=source.get("date_note", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),
         preamble=tuple(build_action(slug, a, None, None, None, None, reviewed) for a in data.get("preamble", ())),
         sections=tuple(sections),
         kpi_intro=data.get("kpi_intro", ""),
+        kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),
         kpis=tuple(Kpi(**k) for k in data.get("kpis", ())),
         glossary=tuple(GlossaryEntry(**g) for g in data.get("glossary", ())),
         notes=tuple(Note(**n) for n in data.get("notes", ())),
         reviewed=reviewed,
         review_every=data.get("review_every"),
+        signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
+        region=data.get("region"),
     )
 
 
@@ -342,7 +388,8 @@ def build_themes(data: dict) -> tuple[Theme, ...]:
 
 def build_organisations(data: dict) -> dict[str, Organisation]:
     return {
-        o["id"]: Organisation(o["id"], o["name"], o["type"], tuple(o.get("short_names", ())), o.get("url"))
+        o["id"]: Organisation(o["id"], o["name"], o["type"], tuple(o.get("short_names", ())), o.get("url"),
+                              o.get("run_by"))
         for o in data["organisations"]
     }
 
@@ -380,4 +427,6 @@ def make_site(content, base_url: str | None = None, areas: dict | None = None) -
         organisations=build_organisations(content.organisations.data),
         areas=tuple(built),
         glossary=build_glossary(content.site.data),
+        required_types=tuple(content.site.data.get("required_organisation_types", ())),
+        regions=tuple(Region(r["id"], r["name"]) for r in content.site.data.get("regions", ())),
     )

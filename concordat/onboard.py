@@ -77,7 +77,7 @@ def _check(text: str, slug: str, themes: list[dict], organisations: dict[str, di
         doc, errors = load_document(path, "area", Path(folder))
         if not errors and doc is not None:
             errors = check_area_references(doc, {t["id"]: {s["id"] for s in t["subthemes"]} for t in themes},
-                                           set(organisations))
+                                           {org_id: org.get("run_by") for org_id, org in organisations.items()})
     return [str(e) for e in errors]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 import sys
@@ -12,13 +13,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import export, render, search, write
-from .errors import ContentErrors
+from .errors import ContentError, ContentErrors
 from .fingerprint import Fingerprinter, fingerprint
 from .history import head_commit, read_history
 from .load import ContentFiles, DocumentCache, load_content
 from .model import Site, make_site
 from .routes import ACTION_PAGES_GLOB, LISTING_PAGE_SIZE, Page, routes
-from .validate import validate
+from .validate import required_agency_warnings, validate
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -55,6 +56,7 @@ class BuildResult:
     indexed: int
     seconds: float
     unchanged: bool = False  # nothing had changed: site/ was left exactly as it was
+    warnings: tuple = ()  # the content's warnings (ContentErrors of level "warning")
     stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage
 
     def summary(self) -> str:
@@ -80,7 +82,9 @@ def load_site(project: Project, base_url: str | None = None, memory: ContentMemo
     errors = content.errors + validate(content)
     if errors:
         raise ContentErrors(errors)
-    return make_site(content, base_url, memory.areas if memory else None)
+    site = make_site(content, base_url, memory.areas if memory else None)
+    site.warnings = tuple(required_agency_warnings(content))
+    return site
 
 
 def code_fingerprint(project: Project) -> str:
@@ -132,13 +136,15 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
         if previous.get("inputs") == inputs:
             write.remove_leftovers(out_dir)
             return BuildResult(len(previous["pages"]), 0, 0, len(previous["pages"]), 0, clock.total(),
-                               unchanged=True)
+                               unchanged=True,
+                               warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
 
         site = clock.stage("load", load_site, project, base_url)
         history = clock.stage("history", read_history, project.root, site)
         pages = clock.stage("routes", routes, site, listing_page_size, None, history)
         fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
         staging = write.make_staging(out_dir)
+        indexing = None
         try:
             changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
             env = make_environment(project, site)
@@ -154,13 +160,17 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             clock.stage("export", write_site_files, project, site, pages, staging)
             indexed = (sum(1 for p in pages if p.is_action) if reuse_index
                        else clock.stage("index", search.finish_search_index, indexing))
-            write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": index})
+            write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": index,
+                                           "warnings": [dataclasses.asdict(w) for w in site.warnings]})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
+            if indexing is not None:
+                indexing[0].kill()  # Pagefind must not write on into a removed folder
+                indexing[0].wait()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildResult(len(pages), len(site.actions), len(changed), len(pages) - len(changed), indexed,
-                       clock.total(), stages=clock.stages)
+                       clock.total(), stages=clock.stages, warnings=site.warnings)
 
 
 def reuse_unchanged_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict, out_dir: Path,

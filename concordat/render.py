@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
-from . import markup
+from . import markup, search
 from .fingerprint import fingerprint
 from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation
 from .routes import Page, action_url, area_url, organisation_url, theme_url
@@ -74,6 +74,7 @@ def make_environment(templates_dir: Path, base_path: str, asset_version: str = "
         theme_url=lambda t, n=1: url(theme_url(t, n)),
         organisation_url=lambda o, n=1: url(organisation_url(o, n)),
         details=ActionDetails(env),
+        other_names=search.other_names,
         csp=Markup(content_security_policy(csp_extra)),  # defined here, not in content
         STATUS_LABELS=STATUS_LABELS,
         ORGANISATION_TYPES=ORGANISATION_TYPES,

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import compare
 from .fingerprint import Fingerprinter
 from .history import NO_HISTORY, History, action_history
-from .model import STATUS_LABELS, Action, Area, Organisation, Site, Theme
+from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
 
 LISTING_PAGE_SIZE = 200
 FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
@@ -90,6 +91,10 @@ def theme_url(theme: Theme, page: int = 1) -> str:
 
 def organisation_url(org: Organisation, page: int = 1) -> str:
     return f"organisations/{org.id}/" + (f"page/{page}/" if page > 1 else "")
+
+
+def compare_url(region: Region | None = None) -> str:
+    return "compare/" + (f"{region.id}/" if region else "")
 
 
 def paginate(groups: list[ListingGroup], size: int = LISTING_PAGE_SIZE) -> list[list[ListingGroup]]:
@@ -173,13 +178,14 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
 
     themes = {theme.id: theme for theme in site.themes}
     organisations = site.organisations_sorted()
+    summaries = compare.organisation_summaries(site)
     area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
     pages = [
         page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
-             organisations=organisations, statuses=STATUS_LABELS),
+             organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
-             counts=_lead_counts(site)),
+             summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
         page("accessibility/", "accessibility.html", "Accessibility statement"),
         page("404.html", "404.html", "Page not found"),
@@ -191,7 +197,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     for area in site.areas:
         leads = _organisations_of(site, area.actions)
         if memory is not None:
-            key = surroundings(site.config, site.glossary, themes, leads, history.by_action)
+            key = surroundings(site.config, site.glossary, themes, leads, site.required_types,
+                               [site.organisations[i] for i in area.signatories], history.by_action)
             kept = memory.get(area.slug)
             if kept is not None and kept[0] is area and kept[1] == key:
                 pages += kept[2]
@@ -199,7 +206,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
         ref = AreaRef(area.name, area.slug, area.reviewed)
         own = [page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
-                    themes=themes, organisations=leads)]
+                    themes=themes, organisations=leads, dashboard=compare.area_dashboard(site, area),
+                    compare_link="compare/" + (f"{area.region}/" if area.region else ""))]
         for action in area.actions:
             own.append(page(
                 action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
@@ -226,11 +234,51 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                                 lambda n, t=theme: theme_url(t, n), listing_page_size, theme=theme)
     by_organisation = organisation_listings(site)
     for org in organisations:
-        pages += _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
-                                lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org)
+        listing = _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
+                                 lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org,
+                                 run_by=site.organisations.get(org.run_by),
+                                 hospitals=tuple(o for o in organisations if o.run_by == org.id))
+        # The summary opens the first page only; its areas link to where the listing shows them.
+        listing[0].context["summary"] = summaries[org.id]
+        listing[0].context["listed_at"] = {group.area.slug: url_of_page.url + f"#area-{group.area.slug}"
+                                           for url_of_page in reversed(listing)
+                                           for group in url_of_page.context["groups"]}
+        pages += listing
         pages.append(page(organisation_url(org) + "changes.xml", "feed.xml", f"Changes to actions {org.name} leads",
                           alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
                           entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id))))
+    pages += _comparison_pages(page, site, by_theme, listing_page_size)
+    return pages
+
+
+def _comparison_pages(page: Callable[..., Page], site: Site, by_theme: dict[str, list[ListingGroup]],
+                      size: int) -> list[Page]:
+    """The national comparison: one page, or with regions a page of regions and one for each region."""
+    anchors: dict[tuple[str, str, str | None], str] = {}
+    for theme in site.themes:
+        for number, chunk in enumerate(paginate(by_theme[theme.id], size), start=1):
+            for group in chunk:
+                at = theme_url(theme, number) + f"#area-{group.area.slug}"
+                anchors.setdefault((theme.id, group.area.slug, compare.WHOLE_THEME), at)
+                anchors.setdefault((theme.id, group.area.slug, group.subtheme), at)
+
+    def link(theme: Theme, area: Area, subtheme: str | None) -> str:
+        return anchors[(theme.id, area.slug, subtheme)]
+
+    groups, unplaced = compare.regions_of(site)
+    themes = site.themes
+    title = "Compare the areas"
+    if not groups:
+        tables = compare.area_tables(site, site.areas, link, area_url, "")
+        return [page(compare_url(), "compare.html", title, tables=tables, themes=themes, regions=None, region=None)]
+    region_table = compare.region_table(site, groups, compare_url)
+    pages = [page(compare_url(), "compare.html", title, themes=themes, regions=region_table, region=None,
+                  tables=compare.area_tables(site, unplaced, link, area_url, " (areas that name no region)")
+                  if unplaced else ())]
+    for region, areas in groups:
+        tables = compare.area_tables(site, areas, link, area_url, f" ({region.name})")
+        pages.append(page(compare_url(region), "compare.html", f"Compare the areas: {region.name}", tables=tables,
+                          themes=themes, regions=None, region=region))
     return pages
 
 
@@ -256,10 +304,17 @@ def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organi
     return {org_id: site.organisations[org_id] for action in actions for org_id in action.leads}
 
 
-def _lead_counts(site: Site) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for action in site.actions:
-        for lead in action.leads:
-            counts[lead] = counts.get(lead, 0) + 1
-    return dict(sorted(counts.items()))
+def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:
+    """Every glossary term and its meaning (the site's first, then each area's), once: the search
+    page suggests the one closest to a query that finds nothing."""
+    terms: dict[str, str] = {}
+    for entry in (*site.glossary, *(e for area in site.areas for e in area.glossary)):
+        terms.setdefault(entry.term, entry.meaning)
+    return tuple(terms.items())
+
+
+
+def _brief(summary: compare.OrganisationSummary) -> compare.OrganisationSummary:
+    """An organisation's summary as the index shows it: the counts, not the list of areas."""
+    return compare.OrganisationSummary(summary.actions, summary.area_count, (), summary.overdue)
 

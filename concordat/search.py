@@ -1,8 +1,12 @@
 """Stage 7, index: a Pagefind search index over the action pages, built by the Pagefind
 binary that the `pagefind[bin]` Python package ships.
 
-Only action pages carry `data-pagefind-body`, so every result is one action; their
+Only action pages are indexed (the glob), so every result is one action. Of each page only
+what the action says is indexed (its `data-pagefind-body` parts: action, outcomes, lead as
+written, progress, updates), so excerpts never show labels or page furniture; the result's
+area, number, first words, status, lead and timescale are `data-pagefind-meta`, and
 `data-pagefind-filter` elements give the area, theme, organisation and status filters.
+`other_names()` gives the other ways of writing what an action mentions, indexed as metadata.
 
 The binary runs as a command (`python -m pagefind`) rather than through the package's
 service API: the service is stopped with SIGTERM as soon as it answers "files written",
@@ -18,10 +22,14 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
@@ -32,6 +40,65 @@ UNUSED_BUNDLE_FILES = (
     "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
 )
+
+
+# "s136", "s.136", "S 136" and "section 136" are the same section of the Mental Health Act.
+_SECTION = re.compile(r"(?<![\w.])(?:s\.\s?|s|section\s+)(\d{1,3})(?:\(\d\))?(?!\w)", re.IGNORECASE)
+
+
+def other_names(texts: Iterable[str], leads: Iterable, glossaries: Iterable[tuple[str, Iterable]]) -> str:
+    """Other ways of writing what an action mentions, for the index only, so that a search for
+    one form finds the others: each lead organisation's full name and short names, the
+    meaning of each glossary term the action uses (and the term, where it spells out the
+    meaning), and both forms of a section number ("s136", "section 136"). Names the action
+    already uses are left out.
+
+    `leads` are Organisations, `glossaries` (url, entries) pairs as in a page's context.
+    """
+    text = " ".join(t for t in texts if t)
+    words = _words(text)
+    names: list[str] = []
+    for org in leads:
+        names += [org.name, *org.short_names]
+    glossary = _glossary_matcher(tuple((url, tuple(entries)) for url, entries in glossaries))
+    if glossary.terms is not None:
+        names += [glossary.meaning_of[term] for term in dict.fromkeys(glossary.terms.findall(text))]
+    names += [term for meaning, term in glossary.term_of.items() if meaning in words]
+    for number in _SECTION.findall(text):
+        names += [f"s{number}", f"section {number}"]
+    unused = (name for name in map(_without_asides, names) if name and _words(name) not in words)
+    return " · ".join(dict.fromkeys(unused))
+
+
+def _words(text: str) -> str:
+    """The text's words, lower case, each with a space either side: ' a and e '."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
+def _without_asides(name: str) -> str:
+    """A meaning's aside in brackets is for readers, not for finding."""
+    return " ".join(re.sub(r"\s*\([^)]*\)", "", name).split())
+
+
+@dataclass(frozen=True)
+class _Glossary:
+    terms: re.Pattern | None  # finds the terms a text uses
+    meaning_of: dict[str, str]  # term -> meaning
+    term_of: dict[str, str]  # meaning, as _words -> term
+
+
+@lru_cache(maxsize=256)
+def _glossary_matcher(glossaries: tuple) -> _Glossary:
+    """A page's glossaries (its area's first, as on the page), made ready to match, once."""
+    meaning_of: dict[str, str] = {}
+    for _, entries in glossaries:
+        for entry in entries:
+            meaning_of.setdefault(entry.term, entry.meaning)
+    term_of = {_words(_without_asides(meaning)): term for term, meaning in reversed(meaning_of.items())}
+    if not meaning_of:
+        return _Glossary(None, meaning_of, term_of)
+    alternatives = "|".join(re.escape(t) for t in sorted(meaning_of, key=len, reverse=True))
+    return _Glossary(re.compile(rf"(?<![\w&])({alternatives})(?=s?(?![\w&]))"), meaning_of, term_of)
 
 
 class SearchIndexError(Exception):

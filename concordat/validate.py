@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .load import Document, LoadedContent, did_you_mean, parse_due
+from .model import ORGANISATION_TYPES, quoted_in
 
 
 def validate(content: LoadedContent) -> list[ContentError]:
@@ -23,10 +24,17 @@ def validate(content: LoadedContent) -> list[ContentError]:
         for i, theme in enumerate(themes_doc.data["themes"]):
             errors.extend(_unique_ids(themes_doc, ("themes", i, "subthemes"), theme["subthemes"], "sub-theme"))
             themes[theme["id"]] = {s["id"] for s in theme["subthemes"]}
-    org_ids: set[str] = set()
+    org_ids: dict[str, str | None] = {}  # organisation id -> the trust that runs it, for a hospital
     if orgs_doc and orgs_doc.path not in content.broken:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
-        org_ids = {o["id"] for o in orgs_doc.data["organisations"]}
+        org_ids = {o["id"]: o.get("run_by") for o in orgs_doc.data["organisations"]}
+        errors.extend(_check_hospitals(orgs_doc, org_ids))
+    site_doc = content.site
+    regions: set[str] | None = None  # None: the site file cannot be trusted, so regions are not checked
+    if site_doc and site_doc.path not in content.broken:
+        listed = site_doc.data.get("regions", [])
+        errors.extend(_unique_ids(site_doc, ("regions",), listed, "region"))
+        regions = {r["id"] for r in listed}
 
     references_checkable = bool(themes_doc and orgs_doc) and not {themes_doc.path, orgs_doc.path} & content.broken
     for doc in content.areas:
@@ -38,6 +46,8 @@ def validate(content: LoadedContent) -> list[ContentError]:
         if stem != slug:
             errors.append(doc.error(("slug",), f"slug '{slug}' does not match the file name '{stem}.yaml'",
                                     f"rename the file to {slug}.yaml, or set slug: {stem}"))
+        if regions is not None and isinstance(doc.data.get("region"), str):
+            errors.extend(_known(doc, ("region",), doc.data["region"], regions, "region"))
         if references_checkable:
             try:
                 errors.extend(check_area_references(doc, themes, org_ids))
@@ -48,8 +58,10 @@ def validate(content: LoadedContent) -> list[ContentError]:
     return errors
 
 
-def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: set[str]) -> list[ContentError]:
-    """Ids an area file points at must exist; its own ids must be unique; dates must be real."""
+def check_area_references(doc: Document, themes: dict[str, set[str]],
+                          org_ids: dict[str, str | None]) -> list[ContentError]:
+    """Ids an area file points at must exist; its own ids must be unique; dates must be real;
+    what an action quotes from the plan (status words, typos) must be in its text."""
     errors: list[ContentError] = []
     data = doc.data
     action_paths: list[tuple] = [("preamble", i) for i in range(len(data.get("preamble", [])))]
@@ -68,6 +80,10 @@ def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: s
 
     if "reviewed" in data and parse_due(data["reviewed"]) is None:
         errors.append(doc.error(("reviewed",), f"'{data['reviewed']}' is not a real date"))
+
+    for i, signatory in enumerate(data.get("signatories", [])):
+        errors.extend(_known(doc, ("signatories", i), signatory, org_ids, "organisation"))
+
     first_seen: dict[str, tuple] = {}
     for at in action_paths:
         action = _get(data, at)
@@ -78,6 +94,11 @@ def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: s
         first_seen.setdefault(action["id"], at)
         for li, lead in enumerate(action.get("leads", [])):
             errors.extend(_known(doc, at + ("leads", li), lead, org_ids, "organisation"))
+            trust = org_ids.get(lead)
+            if trust and trust not in action["leads"]:
+                errors.append(doc.error(at + ("leads", li), f"'{lead}' is a hospital run by '{trust}'",
+                                        f"add {trust} to leads too, so the trust's page lists this action"))
+        errors.extend(_check_quotes(doc, at, action))
         if "due" in action and parse_due(action["due"]) is None:
             errors.append(doc.error(at + ("due",), f"'{action['due']}' is not a real date"))
         for ui, update in enumerate(action.get("updates", [])):
@@ -92,12 +113,77 @@ def check_area_references(doc: Document, themes: dict[str, set[str]], org_ids: s
     return errors
 
 
+def _check_quotes(doc: Document, at: tuple, action: dict) -> list[ContentError]:
+    """A complete status needs the plan's say-so: its words (status_words) or its RAG cell as read
+    by the importer (rag); quoted words and typos must be the plan's."""
+    errors = []
+    said = "\n".join([action.get("progress", ""), action.get("timescale", "")]
+                     + [u["text"] for u in action.get("updates", [])])
+    words = action.get("status_words")
+    if action["status"] == "complete" and not words and not action.get("rag"):
+        errors.append(doc.error(at + ("status",), "'complete' needs the plan's words that say so",
+                                "add status_words: copied from the progress or timescale, e.g. Completed, "
+                                "or rag: what the plan's RAG cell shows"))
+    if words and not quoted_in(words, said):
+        errors.append(doc.error(at + ("status_words",), f"'{words}' is not in this action's progress or timescale",
+                                "copy the plan's words exactly"))
+    text = "\n".join(action.get(f, "") for f in ("action", "outcomes", "lead_text", "timescale", "progress"))
+    for i, typo in enumerate(action.get("sic", [])):
+        if not quoted_in(typo, text):
+            errors.append(doc.error(at + ("sic", i), f"'{typo}' is not in this action's text",
+                                    "copy the misspelt words exactly as the plan prints them"))
+    return errors
+
+
+def _check_hospitals(doc: Document, run_by: dict[str, str | None]) -> list[ContentError]:
+    """A hospital names the trust that runs it; only a hospital does."""
+    errors = []
+    for i, org in enumerate(doc.data["organisations"]):
+        trust = org.get("run_by")
+        if org["type"] == "hospital" and not trust:
+            errors.append(doc.error(("organisations", i, "type"), f"hospital '{org['id']}' needs run_by",
+                                    "give the id of the trust that runs it"))
+        elif trust and org["type"] != "hospital":
+            errors.append(doc.error(("organisations", i, "run_by"), f"'{org['id']}' has run_by but is not a hospital",
+                                    "set type: hospital, or remove run_by"))
+        elif trust:
+            errors.extend(_known(doc, ("organisations", i, "run_by"), trust, run_by, "organisation"))
+            if run_by.get(trust):
+                errors.append(doc.error(("organisations", i, "run_by"), f"'{trust}' is itself a hospital",
+                                        "give the trust that runs it"))
+    return errors
+
+
+def required_agency_warnings(content: LoadedContent) -> list[ContentError]:
+    """A warning for each type of organisation site.yaml requires that an area names neither as a lead
+    nor as a signatory. Run on valid content only: a warning is advice, never a reason not to publish."""
+    required = content.site.data.get("required_organisation_types", [])
+    if not required:
+        return []
+    types = {o["id"]: o["type"] for o in content.organisations.data["organisations"]}
+    warnings = []
+    for doc in content.areas:
+        data = doc.data
+        actions = data.get("preamble", []) + [a for s in data["sections"] for g in s["groups"] for a in g["actions"]]
+        named = {types[i] for i in [*data.get("signatories", []), *(i for a in actions for i in a.get("leads", []))]}
+        at = ("signatories",) if "signatories" in data else ("name",)
+        for kind in required:
+            if kind not in named:
+                warnings.append(doc.warning(
+                    at, f"no '{ORGANISATION_TYPES[kind]}' organisation is named in this plan as a lead or a signatory",
+                    f"content/site.yaml requires one of type '{kind}': add its id to `signatories` if it signed "
+                    "the plan, or to the `leads` of an action it leads"))
+    return warnings
+
+
 def _known(doc: Document, at: tuple, value: str, known, kind: str) -> list[ContentError]:
     if value in known:
         return []
     hint = did_you_mean(value, known)
     if kind == "organisation" and not hint:
         hint = "add it to content/organisations.yaml first"
+    if kind == "region" and not hint:
+        hint = ("use one of: " + ", ".join(sorted(known))) if known else "list the regions in content/site.yaml first"
     return [doc.error(at, f"unknown {kind} '{value}'", hint)]
 
 

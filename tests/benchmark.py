@@ -67,6 +67,12 @@ WORDS = ("crisis care mental health street triage place of safety section 136 po
          "review protocol training carers service users recovery plan access liaison assessment support").split()
 
 
+REGIONS = 9
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: the same YAML, several times faster
+ORG_TYPES = ("nhs-trust", "mental-health-trust", "clinical-commissioning-group", "local-authority", "police",
+             "ambulance-service", "voluntary-sector", "other")
+
+
 def sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
@@ -77,8 +83,17 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
     shutil.copytree(code / "templates", dest / "templates")
     shutil.copy(code / "content" / "themes.yaml", dest / "content")
     shutil.copy(code / "content" / "site.yaml", dest / "content")
-    orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": "nhs-trust"} for i in range(400)]
+    site = yaml.safe_load((dest / "content" / "site.yaml").read_text(encoding="utf-8"))
+    regions = [{"id": f"region-{r}", "name": f"Region {r}"} for r in range(REGIONS)]
+    if "regions" in site:  # a baseline from before regions (--against) would refuse them
+        site["regions"] = regions
+        (dest / "content" / "site.yaml").write_text(yaml.safe_dump(site, sort_keys=False, allow_unicode=True),
+                                                    encoding="utf-8")
+    orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": ORG_TYPES[i % len(ORG_TYPES)]}
+            for i in range(400)]
     orgs.append({"id": "nhs-england", "name": "NHS England", "type": "other"})
+    orgs.append({"id": "org-0-hospital", "name": "Organisation 0 General Hospital", "type": "hospital",
+                 "run_by": "org-0"})
     (dest / "content" / "organisations.yaml").write_text(yaml.safe_dump({"organisations": orgs}), encoding="utf-8")
     per_theme = max(1, actions // len(THEMES))
     for a in range(areas):
@@ -87,24 +102,39 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
             items = []
             for n in range(1, per_theme + 1):
                 leads = sorted({f"org-{rng.randrange(400)}", "nhs-england" if rng.random() < 0.3 else "org-0"})
+                if "org-0" in leads and rng.random() < 0.5:
+                    leads.append("org-0-hospital")
+                status = rng.choice(["not-rated", "complete"])
                 items.append({
                     "id": f"{t}-{n}", "number": f"{t}.{n}", "action": sentence(rng, 18),
                     "outcomes": "- " + sentence(rng, 10) + "\n- " + sentence(rng, 8),
-                    "leads": leads, "lead_text": " / ".join(leads).upper(), "timescale": "March 2016",
-                    "due": "2016-03", "progress": sentence(rng, 40), "status": rng.choice(["not-rated", "complete"]),
+                    "leads": leads, "lead_text": " / ".join(leads).upper(), "timescale": "March 2106",
+                    "due": "2016-03", "progress": sentence(rng, 40) + " Completed.", "status": status,
+                    # Complete by the plan's words, or (every other one) by its RAG cell as imported.
+                    **({} if status != "complete" else {"rag": "blue (#0070C0), key: Completed"} if n % 2 == 0
+                       else {"status_words": "Completed"}), "sic": ["March 2106"],
                 })
                 if n % 4 == 0:  # some actions have dated progress updates
                     items[-1]["updates"] = [
                         {"date": "2015-10-30", "text": sentence(rng, 20), "status": "amber"},
-                        {"date": "2016-04-29", "text": sentence(rng, 20), "status": rng.choice(["green", "red"])}]
+                        {"date": "2016-04-29", "text": sentence(rng, 20),
+                         "status": rng.choice(["green", "red", "complete"])}]
             subtheme = theme["subthemes"][0]["id"]
             sections.append({"heading": theme["title"], "theme": theme["id"],
                              "groups": [{"heading": "Local heading", "subtheme": subtheme, "actions": items}]})
-        area = {"name": f"Area {a}", "slug": f"area-{a}", "source": {"title": f"Area {a} action plan"},
+        area = {"name": f"Area {a}", "slug": f"area-{a}",
+                "source": {"title": f"Area {a} action plan", "date_note": "Its latest dated entry is “March 2106”."},
                 "reviewed": "2016-06-30", "review_every": 6,
+                "kpi_headings": {"measure": "Proposed KPI"},
+                "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],
+                "notes": [{"heading": "RAG ratings", "text": "Completed", "editor_note": "The colours were lost."}],
                 "sections": sections, "glossary": [{"term": "CRHT", "meaning": "Crisis Resolution Home Treatment"}]}
+        if "regions" in site:
+            # Signatories (most plans, not all, name every required agency) and a region for each area.
+            area["region"] = regions[a % REGIONS]["id"]
+            area["signatories"] = sorted({f"org-{rng.randrange(400)}" for _ in range(rng.randrange(2, 6))})
         (dest / "content" / "areas" / f"area-{a}.yaml").write_text(
-            yaml.safe_dump(area, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.dump(area, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return Project(dest)
 
 

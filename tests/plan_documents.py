@@ -3,7 +3,9 @@
 The layouts follow the five source plans (../shared/seeds): the national template (Nottingham,
 Bromley), Kent and Medway's own columns with the number inside the action text, a KPI table, a
 glossary and a RAG key; Milton Keynes' columns with headings as rows; South West Essex's five
-columns with no RAG column (its colour goes on the number cell) and a list of KPIs.
+columns with no RAG column (its colour goes on the number cell) and a list of KPIs. Blue means
+complete only where a plan's key says so, so a plan with complete actions shaded blue gets a
+BRAG key (as plans that rate in blue have) unless a test asks for none.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ FILLS = {"red": "FF0000", "amber": "FFC000", "green": "00B050", "complete": "007
 KENT_KEY = [("FF0000", "Not yet developed"), ("FFC000", "In the process of being developed"),
             ("00B050", "Completed")]
 KENT_FILLS = {"red": "FF0000", "amber": "FFC000", "complete": "00B050"}
+# A Blue/Red/Amber/Green key, as plans that shade complete actions blue print beside the table.
+BRAG_KEY = [("FF0000", "Not started or off track"), ("FFC000", "In progress, at risk"), ("00B050", "On track"),
+            ("0070C0", "Completed")]
 
 NATIONAL = ["No.", "Action ", "Time-scale ", "Led By", "Outcomes",
             "Summary progress against actions (include outcome measures where relevant)", "Red/Amber/Green (RAG)"]
@@ -79,8 +84,16 @@ def _cell_value(action: dict, name: str) -> str:
     return action.get(name, "")
 
 
-def word_plan(area: dict, layout: str, path: Path) -> Path:
-    """The area's plan as a .docx in the given layout."""
+def _needs_key(area: dict, key: bool | None) -> bool:
+    """Whether to print the BRAG key: asked for, or (by default) when some action is shaded blue."""
+    if key is not None:
+        return key
+    actions = area.get("preamble", []) + [a for s in area["sections"] for g in s["groups"] for a in g["actions"]]
+    return any(a["status"] == "complete" for a in actions)
+
+
+def word_plan(area: dict, layout: str, path: Path, key: bool | None = None) -> Path:
+    """The area's plan as a .docx in the given layout; `key` prints the BRAG key (Kent's own key always)."""
     headers, fields = LAYOUTS[layout]
     fills = KENT_FILLS if layout == "kent" else FILLS
     document = docx.Document()
@@ -135,6 +148,8 @@ def word_plan(area: dict, layout: str, path: Path) -> Path:
             action_row(action)
     if layout == "kent":
         _kent_back_matter(document, area)
+    elif layout != "essex" and _needs_key(area, key):
+        _key_table(document, "RAG key:", BRAG_KEY)
     if layout == "essex":
         _kpi_list(document, area)
     document.save(str(path))
@@ -154,9 +169,15 @@ def _kent_back_matter(document, area: dict) -> None:
     document.add_paragraph("Glossary of Abbreviations:")
     for entry in area.get("glossary", []):
         document.add_paragraph(f"{entry['term']} – {entry['meaning']}")
+    _key_table(document, "RAG ratings to be applied:", KENT_KEY)
+
+
+def _key_table(document, title: str, entries: list[tuple[str, str]]) -> None:
+    """A one-column table: its title, then each colour's words in a cell shaded that colour."""
+    document.add_paragraph()
     key = document.add_table(rows=1, cols=1)
-    key.rows[0].cells[0].text = "RAG ratings to be applied:"
-    for rgb, words in KENT_KEY:
+    key.rows[0].cells[0].text = title
+    for rgb, words in entries:
         cell = key.add_row().cells[0]
         cell.text = words
         shade(cell, rgb)
@@ -175,8 +196,9 @@ def _kpi_list(document, area: dict) -> None:
         document.add_paragraph(kpi["measure"], style="List Bullet")
 
 
-def excel_plan(area: dict, path: Path) -> Path:
-    """The area's plan as an .xlsx in the national template: headings as merged rows, RAG cells filled."""
+def excel_plan(area: dict, path: Path, key: bool | None = None) -> Path:
+    """The area's plan as an .xlsx in the national template: headings as merged rows, RAG cells filled,
+    and the BRAG key on a sheet of its own."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Action plan"
@@ -197,6 +219,12 @@ def excel_plan(area: dict, path: Path) -> Path:
             sheet.cell(row, column).alignment = Alignment(wrap_text=True)
         if action["status"] in FILLS:
             sheet.cell(row, width).fill = PatternFill("solid", fgColor="FF" + FILLS[action["status"]])
+    if _needs_key(area, key):
+        legend = workbook.create_sheet("Key")
+        legend.append(["RAG key:"])
+        for rgb, words in BRAG_KEY:
+            legend.append([words])
+            legend.cell(legend.max_row, 1).fill = PatternFill("solid", fgColor="FF" + rgb)
     workbook.save(str(path))
     return path
 

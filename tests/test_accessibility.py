@@ -54,12 +54,71 @@ def test_axe_finds_no_violations_on_any_page(browser, served_site):
     assert failures == []
 
 
-def test_search_results_page_has_no_axe_violations(page, served_site):
+SEARCHES = ["q=crisis", "q=street+triage", "q=Kent+2.31", "q=zqxjv&area=Bromley&status=Complete", "q=CRTH",
+            "q=AHMP"]
+SEARCH_DONE = ("() => document.getElementById('search-status').textContent"
+               " && !document.getElementById('search-results').hasAttribute('aria-busy')")
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_search_results_page_has_no_axe_violations(page, served_site, search):
+    """Results, no results with filters, and a suggested glossary term."""
     base, _ = served_site
-    page.goto(base + "search/?q=crisis")
-    page.wait_for_selector("#search-results li")
+    page.goto(base + "search/?" + search)
+    page.wait_for_function(SEARCH_DONE)
     result = Axe().run(page, options=AXE_OPTIONS)
     assert [v["id"] for v in result.response["violations"]] == []
+
+
+def test_search_outcome_is_announced_once(page, served_site):
+    """Each search changes the live region to one message, once its results are on the page;
+    the same search again is announced again."""
+    base, _ = served_site
+    page.goto(base + "search/")
+    page.evaluate("""() => {
+        window.announced = [];
+        new MutationObserver(() => {
+            const text = document.getElementById('search-status').textContent;
+            if (text) window.announced.push([text, document.querySelectorAll('#search-results > li').length]);
+        }).observe(document.getElementById('search-status'), {childList: true, characterData: true, subtree: true});
+    }""")
+    for query in ["street triage", "zqxjv", "street triage", "street triage"]:
+        page.evaluate("() => { window.announced = []; }")
+        page.fill("#q", query)
+        page.press("#q", "Enter")
+        page.wait_for_function(SEARCH_DONE)
+        page.wait_for_timeout(200)
+        announced = page.evaluate("() => window.announced")
+        shown = page.locator("#search-results > li").count()
+        assert announced == [[page.text_content("#search-status"), shown]], (query, announced)
+        assert (shown == 0) == announced[0][0].startswith("No actions found"), announced
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_search_results_stay_usable_at_320px(browser, served_site, search):
+    base, _ = served_site
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(base + "search/?" + search)
+    page.wait_for_function(SEARCH_DONE)
+    overflow = page.evaluate("""() => {
+        const doc = document.documentElement;
+        const wide = [...document.querySelectorAll('main *')].filter(el => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && (r.right > doc.clientWidth + 1 || r.left < -1) && !el.closest('.visually-hidden');
+        }).slice(0, 3).map(el => el.tagName + '.' + el.className + ': ' + el.textContent.slice(0, 40));
+        return {scroll: doc.scrollWidth, client: doc.clientWidth, wide};
+    }""")
+    assert overflow["scroll"] <= overflow["client"] and overflow["wide"] == [], overflow
+    links = page.locator("#search-results h2 a, #search-help a")
+    if links.count():
+        first = links.first
+        box = first.bounding_box()
+        assert box["height"] >= 16 and box["x"] >= 0 and box["x"] + box["width"] <= 320, box
+        href = first.get_attribute("href")
+        first.click()
+        page.wait_for_url("**" + href.split("?")[0] + "*")
+    context.close()
 
 
 def test_every_page_kind_reflows_at_320px(browser, served_site):
@@ -165,3 +224,54 @@ def test_content_security_policy_is_not_violated(browser, served_site):
     page.wait_for_selector("#search-results li")
     context.close()
     assert [m for m in messages if "Content Security Policy" in m or "Refused" in m] == []
+
+
+RUN_TOGETHER = """() => {
+    // Two boxes side by side on one line with no space between them read as one word
+    // ("AreaSouth West Essex"): a block-level box always starts a new line of innerText.
+    const wordAtEnd = /[\\p{L}\\p{N}]$/u, wordAtStart = /^[\\p{L}\\p{N}]/u;
+    const inline = (el) => getComputedStyle(el).display.startsWith('inline');
+    const shown = (node) => node.nodeType === 1 ? node.getClientRects().length > 0
+                                               : node.nodeType === 3 && node.textContent !== '';
+    const problems = [];
+    for (const parent of document.body.querySelectorAll('*')) {
+        const kids = [...parent.childNodes].filter(shown);
+        for (let i = 1; i < kids.length; i++) {
+            const [a, b] = [kids[i - 1], kids[i]];
+            if (a.nodeType !== 1 || b.nodeType !== 1 || !inline(a) || !inline(b)) continue;
+            if (wordAtEnd.test(a.innerText) && wordAtStart.test(b.innerText)) {
+                problems.push(a.innerText.slice(-30) + '|' + b.innerText.slice(0, 30));
+            }
+        }
+    }
+    // And each label, in its parent's own innerText, is followed by a space, a line or a colon.
+    for (const label of document.querySelectorAll('dt, th, label, legend, caption, .caption, .result-ref')) {
+        if (!shown(label)) continue;
+        const text = label.parentElement.innerText, own = label.innerText.trim();
+        const at = text.indexOf(own);
+        const next = text.charAt(at + own.length);
+        if (own && at >= 0 && wordAtStart.test(next)) problems.push(own + '|' + text.slice(at + own.length, 30));
+    }
+    return problems;
+}"""
+
+
+def test_no_label_runs_into_its_value(browser, served_site):
+    """On one page of every kind, every area page and the search results, no label runs into its
+    value in the text a screen reader or a copy and paste gets (innerText)."""
+    base, folder = served_site
+    context = browser.new_context()
+    page = context.new_page()
+    pages = sorted(set(one_of_each_kind(folder)) | {p for p in html_pages(folder) if p.count("/") == 2
+                                                      and p.startswith("areas/")})
+    problems = []
+    for rel in pages:
+        page.goto(page_url(base, rel))
+        problems += [f"{rel}: {p}" for p in page.evaluate(RUN_TOGETHER)]
+    for search in SEARCHES:
+        page.goto(base + "search/?" + search)
+        page.wait_for_function(SEARCH_DONE)
+        problems += [f"search/?{search}: {p}" for p in page.evaluate(RUN_TOGETHER)]
+    context.close()
+    assert len(pages) >= 10
+    assert problems == []

@@ -96,3 +96,44 @@ def test_slug_must_match_file_name(tmp_path):
     text = EXAMPLE.replace("slug: exampleshire", "slug: other-place")
     [error] = errors_for(tmp_path, text)
     assert "slug 'other-place' does not match the file name 'exampleshire.yaml'" in error
+
+
+@pytest.mark.parametrize("value", ["no", "On", "yes", "off", "012", "1_000", "3e-1", "0o12", "1:30", "08"])
+def test_a_value_yaml_1_1_and_1_2_read_differently_must_be_quoted(tmp_path, value):
+    text = EXAMPLE.replace("lead_text: All CCGs", f"lead_text: {value}")
+    [error] = errors_for(tmp_path, text)
+    line = line_of(text, f"lead_text: {value}")
+    assert error.startswith(f"content/areas/exampleshire.yaml:{line}:24: 'lead_text' should be text")
+    assert error.endswith(f'(put it in quotes: "{value}")')
+    load_site(make_project(tmp_path / "quoted", text.replace(f"lead_text: {value}", f'lead_text: "{value}"')))
+
+
+def test_complete_needs_the_plans_own_words(tmp_path):
+    text = EXAMPLE.replace("            status_words: Completed\n", "")
+    [error] = errors_for(tmp_path, text)
+    assert error.startswith(f"content/areas/exampleshire.yaml:{line_of(text, 'status: complete')}:21: "
+                            "'complete' needs the plan's words that say so")
+    text = EXAMPLE.replace("status_words: Completed", "status_words: Finished")
+    [error] = errors_for(tmp_path / "2", text)
+    assert f":{line_of(text, 'status_words')}:27: 'Finished' is not in this action's progress or timescale" in error
+
+
+def test_a_typo_marked_sic_must_be_in_the_action(tmp_path):
+    text = EXAMPLE.replace("            status_words: Completed\n",
+                           "            status_words: Completed\n            sic: [May 2015, Mya 2015]\n")
+    [error] = errors_for(tmp_path, text)
+    assert f":{line_of(text, 'sic:')}:29: 'Mya 2015' is not in this action's text" in error
+
+
+def test_a_hospital_names_its_trust_and_brings_it_into_leads(tmp_path):
+    project = make_project(tmp_path / "p", EXAMPLE.replace("leads: [xmpt, example-police]",
+                                                           "leads: [example-general, example-police]"))
+    orgs = project.content / "organisations.yaml"
+    orgs.write_text(orgs.read_text() + "  - id: example-general\n    name: Exampleshire General Hospital\n"
+                    "    type: hospital\n    run_by: xmpt\n  - id: lone-hospital\n    name: Lone Hospital\n"
+                    "    type: hospital\n")
+    with pytest.raises(ContentErrors) as caught:
+        load_site(project)
+    errors = sorted(str(e) for e in caught.value.errors)
+    assert any("'example-general' is a hospital run by 'xmpt' (add xmpt to leads too" in e for e in errors)
+    assert any("content/organisations.yaml:" in e and "hospital 'lone-hospital' needs run_by" in e for e in errors)

@@ -186,3 +186,19 @@ def test_preview_updates_only_changed_pages_and_says_when_search_is_catching_up(
     assert status.startswith("200") and '<p class="preview-notice" role="status">' in body
     assert "preview-notice" not in get("/areas/exampleshire/")[1]
     assert reloads
+
+
+@pytest.mark.parametrize("name", ["No", "1e3", "On"])
+def test_new_area_quotes_values_yaml_readers_disagree_about(example_project, name):
+    result = run_cli(example_project, "new-area", name)
+    assert result.returncode == 0, result.stderr
+    slug = name.lower()
+    text = (example_project.content / "areas" / f"{slug}.yaml").read_text()
+    assert f'slug: "{slug}"' in text
+    (example_project.content / "areas" / "exampleshire.yaml").unlink()
+    assert run_cli(example_project, "check").returncode == 0
+    independent = subprocess.run([sys.executable, "-m", "check_jsonschema", "--schemafile",
+                                  str(ROOT / "concordat/schemas/area.schema.json"),
+                                  str(example_project.content / "areas" / f"{slug}.yaml")],
+                                 capture_output=True, text=True)
+    assert independent.returncode == 0, independent.stdout

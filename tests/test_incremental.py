@@ -23,7 +23,7 @@ from .test_build import tree
 # Values other files refer to: changing one alone makes the content invalid, so they are
 # changed only together with their references (the structural edits below), not one by one.
 REFERENCED = {("themes", "theme", "id"), ("themes", "subtheme", "id"), ("organisations", "organisation", "id"),
-              ("area", None, "slug")}
+              ("organisations", "organisation", "run_by"), ("area", None, "slug"), ("site", "region", "id")}
 
 
 def schema_fields(name: str) -> set[tuple[str, str | None, str]]:
@@ -82,14 +82,26 @@ def every_field_content() -> dict[str, dict]:
     area["review_every"] = 6
     action = area["sections"][0]["groups"][0]["actions"][0]
     action["updates"] = [{"date": "2016-03-31", "text": "The line now runs at night.", "status": "amber"}]
+    action["sic"] = ["the XMPT crisis team"]
+    area["source"]["date_note"] = "Its latest dated entry is from May 2015."
+    area["kpi_headings"] = {"number": "KPI", "measure": "Proposed KPI", "baseline": "Baseline (2014)",
+                            "target": "Target (and date)"}
     area["sections"][1]["groups"][0]["heading"] = "Improved access"
     area["sections"][1]["groups"].append({"heading": "Police and health", "theme": "urgent-emergency-access",
                                           "actions": [{"id": "2-1", "number": "2.1", "action": "Train officers",
-                                                       "leads": ["example-police"], "status": "amber"}]})
+                                                       "leads": ["example-police"], "status": "amber",
+                                                       "rag": "amber (#FFC000)"}]})
     area["kpi_intro"] = "Measured each quarter."
     area["kpis"][0]["group"] = "Hard KPIs"
-    area["notes"] = [{"heading": "Key to ratings", "text": "Red means not on track."}]
+    area["notes"] = [{"heading": "Key to ratings", "text": "Red means not on track.",
+                      "editor_note": "The colours were lost in the source document."}]
+    area["signatories"] = ["example-police"]
+    area["region"] = "london"
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
+    organisations["organisations"] += [
+        {"id": "example-hospitals", "name": "Exampleshire Hospitals NHS Trust", "type": "nhs-trust"},
+        {"id": "example-general", "name": "Exampleshire General Hospital", "type": "hospital",
+         "run_by": "example-hospitals"}]
     organisations["organisations"][1]["url"] = "https://police.example.org/"
     root = FIXTURES.parent.parent / "content"
     site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
@@ -127,7 +139,13 @@ def edited(field: tuple, value, content: dict[str, dict]):
     if key == "subtheme":
         return next(s["id"] for t in themes for s in t["subthemes"] if value in [x["id"] for x in t["subthemes"]]
                     and s["id"] != value)
-    if key == "leads":
+    if key in ("status_words", "sic"):  # words quoted from the action's text: a shorter quote is still in it
+        return value[:-1] if isinstance(value, str) else [value[0][:-1]]
+    if key == "region":
+        return next(r["id"] for r in content["site"]["regions"] if r["id"] != value)
+    if key == "required_organisation_types":
+        return value[1:]
+    if key in ("leads", "signatories"):
         return [o["id"] for o in content["organisations"]["organisations"] if o["id"] not in value][:1] + value[1:]
     if node.get("type") == "integer":
         return value + 10

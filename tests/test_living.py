@@ -11,8 +11,10 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
+from concordat.errors import ContentErrors
 from concordat.export import COLUMNS, data_files
 from concordat.pipeline import build_site, load_site
 
@@ -31,6 +33,27 @@ def updated_project(tmp_path):
     project = make_project(tmp_path / "p")
     write_content(project, content)
     return project
+
+
+def test_an_update_may_say_complete_in_its_own_words_but_the_plan_status_still_needs_the_plans(tmp_path):
+    """An update is the editors' dated statement: its text backs its `complete`. The plan's own
+    `status: complete` still needs the plan's words (status_words) or its RAG cell (rag)."""
+    content = every_field_content()
+    action = content["area"]["sections"][0]["groups"][0]["actions"][0]
+    action.pop("status_words", None)
+    action.pop("rag", None)
+    action["status"] = "amber"
+    action["updates"] = [{"date": "2016-09-30", "text": "The line now runs every night.", "status": "complete"}]
+    project = make_project(tmp_path / "p")
+    write_content(project, content)
+    shown = next(a for a in load_site(project).actions if a.id == action["id"])
+    assert (shown.status, shown.plan_status) == ("complete", "amber")
+
+    action["status"] = "complete"
+    write_content(project, content)
+    with pytest.raises(ContentErrors) as refused:
+        load_site(project)
+    assert any("'complete' needs the plan's words" in e.message for e in refused.value.errors)
 
 
 def text_of(html: str) -> str:
@@ -102,16 +125,26 @@ NOT_EXPORTED = {
     ("area", "glossary_entry", "meaning"): "abbreviations: on the area and glossary pages",
     ("area", "note", "heading"): "notes such as a key to ratings: on the area page",
     ("area", "note", "text"): "notes such as a key to ratings: on the area page",
+    ("area", "note", "editor_note"): "the editors' note beside a plan's note: on the area page",
+    ("area", "source", "date_note"): "a note on the document's date: on the area page",
+    ("area", "kpi_heading_row", "number"): "KPIs are not actions",
+    ("area", "kpi_heading_row", "measure"): "KPIs are not actions",
+    ("area", "kpi_heading_row", "baseline"): "KPIs are not actions",
+    ("area", "kpi_heading_row", "target"): "KPIs are not actions",
     ("area", "section", "theme"): "exported as the action's theme_id (a group may override it)",
     ("area", "group", "theme"): "exported as the action's theme_id",
     ("organisations", "organisation", "type"): "describes the organisation, not the action",
     ("organisations", "organisation", "short_names"): "abbreviations of organisation names, for search",
     ("organisations", "organisation", "url"): "the organisation's website: on its page",
+    ("organisations", "organisation", "run_by"): "describes the organisation (a hospital's trust): on its page",
     ("site", None, "title"): "site settings, not plan data",
     ("site", None, "base_url"): "used in every exported url instead",
     ("site", None, "contact_email"): "site settings, not plan data",
     ("site", None, "description"): "site settings, not plan data",
     ("site", None, "repository"): "site settings: where the content's history is published",
+    ("site", None, "required_organisation_types"): "site settings: advice in check and on the area pages",
+    ("site", "region", "id"): "regions group areas: in data/comparison.csv, not per action",
+    ("site", "region", "name"): "regions group areas: in data/comparison.csv, not per action",
     ("site", "glossary_entry", "term"): "abbreviations: on the glossary page",
     ("site", "glossary_entry", "meaning"): "abbreviations: on the glossary page",
     ("themes", "theme", "number"): "the theme's title and id are exported",
@@ -198,10 +231,10 @@ def commit_all(root, message: str, date: str) -> None:
     subprocess.run(["git", "-C", str(root), "commit", "-q", "--allow-empty", "-m", message], check=True, env=env)
 
 
-def run_check(root):
+def run_check(root, *options):
     code = ("import sys; from pathlib import Path; from concordat.cli import main; "
             "sys.exit(main(sys.argv[1:], Path('.')))")
-    return subprocess.run([sys.executable, "-c", code, "check"], cwd=root, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", code, "check", *options], cwd=root, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
@@ -210,7 +243,7 @@ def test_check_warns_when_the_next_review_was_due_before_the_latest_commit(tmp_p
     subprocess.run(["git", "init", "-q", str(project.root)], check=True)
     commit_all(project.root, "Plan as reviewed", "2016-07-01T12:00:00+00:00")
     done = run_check(project.root)
-    assert done.returncode == 0 and "warning" not in done.stderr
+    assert done.returncode == 0 and "next review" not in done.stderr  # (the fixture lacks required agencies)
     area = project.content / "areas/exampleshire.yaml"
     area.write_text(area.read_text().replace("Fewer people wait", "Fewer people now wait"))
     commit_all(project.root, "A later edit", "2017-02-01T12:00:00+00:00")
@@ -220,3 +253,6 @@ def test_check_warns_when_the_next_review_was_due_before_the_latest_commit(tmp_p
     assert (f"content/areas/exampleshire.yaml:{line}:1: warning: the next review of the Exampleshire plan was "
             "due on 2016-12-30, before its latest change (2017-02-01)") in done.stderr
     assert "Content is valid" in done.stdout
+    strict = run_check(project.root, "--strict")  # like every warning, an error under --strict
+    assert strict.returncode == 1 and "Content is valid" not in strict.stdout
+    assert f"content/areas/exampleshire.yaml:{line}:1: the next review of the Exampleshire plan" in strict.stderr

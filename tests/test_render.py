@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 
 from concordat.pipeline import build_site
@@ -37,7 +40,7 @@ def test_markup_in_content_is_shown_as_text(tmp_path):
 
 def test_markdown_links_only_allow_web_and_mail(tmp_path):
     site = build_with(tmp_path, {
-        "progress: Completed": "progress: '[evil](javascript:alert(1)) [data](data:text/html,x) [ok](https://example.org/)'",
+        "progress: Completed": "progress: 'Completed [evil](javascript:alert(1)) [data](data:text/html,x) [ok](https://example.org/)'",
     })
     html = (site / "areas/exampleshire/actions/1-2/index.html").read_text()
     assert 'href="javascript:' not in html and 'href="data:' not in html
@@ -45,7 +48,7 @@ def test_markdown_links_only_allow_web_and_mail(tmp_path):
 
 
 def test_headings_in_content_do_not_break_the_page_outline(tmp_path):
-    site = build_with(tmp_path, {"progress: Completed": "progress: '# Not a heading'"})
+    site = build_with(tmp_path, {"progress: Completed": 'progress: "Completed\\n# Not a heading"'})
     html = (site / "areas/exampleshire/actions/1-2/index.html").read_text()
     assert html.count("<h1") == 1
     assert "# Not a heading" in html
@@ -107,3 +110,20 @@ def test_every_page_has_a_strict_csp_and_no_inline_script_or_style(tmp_path):
         for script in re.findall(r"<script\b[^>]*>", html):
             assert re.search(r'src="[^"]*/assets/search\.js\?v=\w+"', script), (page, script)
         assert re.search(r"<script\b[^>]*>\s*[^<\s]", html) is None, page  # no inline code
+
+
+def test_a_status_read_from_the_plans_rag_cell_is_shown_and_exported(tmp_path):
+    """An imported complete status has no quoted words, only what the RAG cell showed: check
+    accepts it, the page says it beside the status, and the open data carries it."""
+    site = build_with(tmp_path, {"            status_words: Completed\n":
+                                 '            rag: "blue (#0070C0), key: Completed"\n'})
+    done = (site / "areas/exampleshire/actions/1-2/index.html").read_text()
+    assert ('<strong class="status status-complete" data-pagefind-filter="status">Complete</strong> '
+            '<span class="status-note">The plan\'s <a class="abbr" href="/glossary/#term-rag">'
+            '<abbr title="Red, Amber, Green (a rating of progress)">RAG</abbr></a> cell: '
+            'blue (#0070C0), key: Completed</span>') in done
+    assert "The plan says" not in done and "No status given in the plan." not in done
+    data = {a["id"]: a for a in json.loads((site / "data/actions.json").read_text())}
+    assert data["1-2"]["rag"] == "blue (#0070C0), key: Completed" and data["1-1"]["rag"] == ""
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((site / "data/actions.csv").read_text("utf-8-sig")))}
+    assert rows["1-2"]["rag"] == "blue (#0070C0), key: Completed"

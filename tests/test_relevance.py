@@ -1,0 +1,119 @@
+"""Search relevance, measured: what service users and carers would type, and the actions that
+must come up in the first three results.
+
+The expected actions were chosen by reading the plans, not by running the search: for each
+query, the actions whose own words are about what was asked. Where several actions are equally
+about it, `needed` says how many of them must fill the top three. The test searches through
+the real search page in Chromium, writes every query's top three to
+reports/search-relevance.txt (and prints it: `pytest -s`), and fails naming each query whose
+expected actions dropped out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPORT = Path(__file__).resolve().parent.parent / "reports" / "search-relevance.txt"
+
+
+@dataclass(frozen=True)
+class Query:
+    query: str
+    expected: tuple[str, ...]  # "area-slug/action-id"
+    needed: int = 0  # how many of `expected` must be in the top 3; 0 means all of them
+
+    @property
+    def required(self) -> int:
+        return self.needed or min(3, len(self.expected))
+
+
+KENT, MK, NOTTS, SWE, BROMLEY = "kent-and-medway", "milton-keynes", "nottingham-and-nottinghamshire", \
+    "south-west-essex", "bromley"
+
+QUERIES = (
+    # The issue's own list.
+    Query("police cells", (f"{KENT}/2-10", f"{KENT}/2-14", f"{KENT}/2-15", f"{KENT}/2-16", f"{NOTTS}/26"), 3),
+    Query("place of safety", (f"{KENT}/2-9", f"{KENT}/2-10", f"{KENT}/2-11", f"{KENT}/2-13", f"{KENT}/2-14",
+                              f"{KENT}/2-15", f"{MK}/2-3"), 3),
+    Query("section 136", (f"{KENT}/2-27", f"{KENT}/2-28", f"{SWE}/3-1", f"{NOTTS}/26", f"{NOTTS}/27",
+                          f"{MK}/2-3", f"{BROMLEY}/4a-1", f"{SWE}/3-11"), 3),
+    Query("s136", (f"{KENT}/2-27", f"{KENT}/2-28", f"{SWE}/3-1", f"{NOTTS}/26", f"{NOTTS}/27",
+                   f"{MK}/2-3", f"{BROMLEY}/4a-1", f"{SWE}/3-11"), 3),
+    Query("street triage", (f"{SWE}/3-5", f"{NOTTS}/17")),
+    Query("crisis cafe", (f"{KENT}/4-2",)),
+    Query("children and young people", (f"{NOTTS}/21", f"{NOTTS}/40", f"{NOTTS}/41", f"{NOTTS}/23",
+                                        f"{NOTTS}/20", f"{KENT}/3-6", f"{SWE}/1-19"), 2),
+    Query("carers", (f"{BROMLEY}/2b-3", f"{SWE}/3-6", f"{NOTTS}/3", f"{BROMLEY}/2b-4"), 2),
+    Query("A&E", (f"{SWE}/1-10", f"{SWE}/1-16", f"{SWE}/2-1", f"{SWE}/5-3", f"{BROMLEY}/3a-1"), 2),
+    Query("ambulance waiting times", (f"{SWE}/1-18",)),
+    Query("suicide", (f"{BROMLEY}/1a-9", f"{NOTTS}/14", f"{NOTTS}/1", f"{SWE}/4-2"), 2),
+    Query("out of hours", (f"{KENT}/2-20", f"{SWE}/3-9", f"{BROMLEY}/3a-2"), 2),
+    Query("CAMHS", (f"{SWE}/2-3", f"{SWE}/3-4", f"{SWE}/1-12", f"{SWE}/1-13", f"{SWE}/3-3", f"{BROMLEY}/1a-3",
+                    f"{MK}/1-6", f"{NOTTS}/24", f"{NOTTS}/51", f"{NOTTS}/20"), 3),
+    Query("liaison psychiatry", (f"{NOTTS}/18", f"{BROMLEY}/3a-1", f"{KENT}/2-19", f"{SWE}/1-15", f"{MK}/2-5"), 2),
+    Query("training for police", (f"{NOTTS}/28", f"{NOTTS}/29")),
+    # More of what people look for, in the plans' words and in plain words.
+    Query("crisis café", (f"{KENT}/4-2",)),
+    Query("section 135", (f"{KENT}/2-28",)),
+    Query("crisis line", (f"{SWE}/1-7", f"{SWE}/3-4")),
+    Query("helpline for carers", (f"{SWE}/3-6",)),
+    Query("self-harm", (f"{KENT}/3-9", f"{SWE}/2-1", f"{SWE}/2-3")),
+    Query("self harm", (f"{KENT}/3-9", f"{SWE}/2-1", f"{SWE}/2-3")),
+    Query("drug and alcohol", (f"{SWE}/1-4", f"{SWE}/1-14", f"{MK}/1-5"), 2),
+    Query("intoxicated", (f"{KENT}/2-11", f"{KENT}/2-12", f"{MK}/1-5"), 2),
+    Query("restraint", (f"{NOTTS}/33", f"{NOTTS}/39")),
+    Query("advocacy", (f"{SWE}/2-4", f"{SWE}/3-12", f"{SWE}/5-1", f"{NOTTS}/41"), 2),
+    Query("home treatment team", (f"{NOTTS}/8", f"{SWE}/2-4", f"{BROMLEY}/2b-2", f"{SWE}/1-11", f"{SWE}/1-32"), 2),
+    Query("CRHT", (f"{SWE}/1-11", f"{SWE}/1-32", f"{KENT}/2-30", f"{NOTTS}/8", f"{SWE}/2-4"), 2),
+    Query("NHS 111", (f"{KENT}/1-2", f"{NOTTS}/6", f"{SWE}/1-24", f"{BROMLEY}/1a-5"), 2),
+    Query("British Transport Police", (f"{KENT}/2-26", f"{SWE}/2-2", f"{SWE}/4-2")),
+    Query("dementia", (f"{BROMLEY}/1a-7", f"{BROMLEY}/5a-2", f"{KENT}/4-7", f"{SWE}/5-5"), 2),
+    Query("housing", (f"{SWE}/3-10",)),
+    Query("crisis plans", (f"{BROMLEY}/5a-2", f"{KENT}/4-7", f"{SWE}/5-5", f"{SWE}/5-6", f"{NOTTS}/49"), 2),
+    Query("information sharing", (f"{KENT}/2-18", f"{MK}/1-3", f"{SWE}/4-3", f"{KENT}/3-10", f"{SWE}/3-7"), 2),
+    Query("frequent attenders", (f"{BROMLEY}/4b-1",)),
+    Query("transition", (f"{SWE}/1-13", f"{NOTTS}/22")),
+    Query("ambulance", (f"{SWE}/1-18", f"{NOTTS}/33", f"{SWE}/3-1", f"{NOTTS}/27"), 2),
+    # Spelled out, where the plans mostly use the abbreviation.
+    Query("accident and emergency", (f"{SWE}/1-10", f"{SWE}/1-16", f"{SWE}/2-1", f"{SWE}/5-3", f"{BROMLEY}/3a-1"), 2),
+    Query("approved mental health professional", (f"{KENT}/3-4", f"{KENT}/2-20", f"{KENT}/2-30", f"{NOTTS}/25",
+                                                  f"{SWE}/3-9"), 2),
+)
+
+
+def action_key(href: str) -> str:
+    return re.sub(r"^.*/areas/([^/]+)/actions/([^/]+)/$", r"\1/\2", href)
+
+
+def top_three(page, base: str, query: str) -> list[str]:
+    page.goto(base + "search/?q=" + quote(query))
+    page.wait_for_function("() => document.getElementById('search-status').textContent"
+                           " && !document.getElementById('search-results').hasAttribute('aria-busy')")
+    links = page.eval_on_selector_all("#search-results > li h2 a", "els => els.map(e => e.getAttribute('href'))")
+    return [action_key(href) for href in links[:3]]
+
+
+def test_relevance_suite(page, served_site):
+    base, _ = served_site
+    lines, misses = [], []
+    for q in QUERIES:
+        top = top_three(page, base, q.query)
+        found = [key for key in top if key in q.expected]
+        ok = len(found) >= q.required
+        lines.append(f"{'ok  ' if ok else 'MISS'} {q.query!r}: " + ", ".join(top or ["(no results)"]))
+        if not ok:
+            misses.append(f"{q.query!r}: top 3 {top}, wanted {q.required} of {list(q.expected)}")
+    report = "\n".join([f"Search relevance: {len(QUERIES) - len(misses)} of {len(QUERIES)} queries as expected",
+                        *lines]) + "\n"
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(report, encoding="utf-8")
+    print("\n" + report)
+    assert len(QUERIES) >= 30
+    assert misses == [], "\n".join(misses) + "\n\n" + report
