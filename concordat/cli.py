@@ -58,10 +58,13 @@ def cmd_check(args, project: Project) -> int:
     except ContentErrors as exc:
         report(exc.errors)
         return 1
-    if args.strict and site.warnings:
-        report([dataclasses.replace(w, level="error") for w in site.warnings])
+    from .history import review_warnings
+
+    warnings = site.warnings + tuple(review_warnings(project.root, site))
+    if args.strict and warnings:
+        report([dataclasses.replace(w, level="error") for w in warnings])
         return 1
-    report_warnings(site.warnings, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
+    report_warnings(warnings, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
     print(f"Content is valid: {len(site.areas)} areas, {len(site.actions)} actions, "
           f"{len(site.organisations)} organisations.")
     return 0
@@ -136,7 +139,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
         p.add_argument("--workers", type=int, help="processes to render with (default: one a core)")
     check = sub.add_parser("check", help="check every content file and report all errors and warnings")
-    check.add_argument("--strict", action="store_true", help="treat warnings (a missing required agency) as errors")
+    check.add_argument("--strict", action="store_true",
+                       help="treat warnings (a missing required agency, a review overdue) as errors")
     serve = sub.add_parser("serve", help="preview with live reload on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")

@@ -12,7 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .load import parse_due
-from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
+from .model import (
+    ORGANISATION_TYPES,
+    STATUS_LABELS,
+    Action,
+    Area,
+    Organisation,
+    Region,
+    Site,
+    Theme,
+    overdue_at,
+    status_at,
+)
 
 NO_SUBTHEME = "none"  # the column of a theme's actions that come under none of its national sub-headings
 NO_SUBTHEME_TITLE = "No national sub-heading"
@@ -63,8 +74,7 @@ class AreaDashboard:
     involved: tuple[tuple[str, tuple[Involved, ...]], ...]  # (type label, organisations), types in a fixed order
     required: tuple[RequiredAgency, ...]
     statuses: Count
-    plan_date: str
-    last_review: str
+    plan_date: str  # the plan's last review is given apart, with the next one due (area.reviewed)
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -94,9 +104,7 @@ def area_dashboard(site: Site, area: Area) -> AreaDashboard:
                        tuple(inv.organisation for inv in involved if inv.organisation.type == kind))
         for kind in site.required_types
     )
-    # The last review comes from the `reviewed` field where the model has one (issue 10 adds it).
-    return AreaDashboard(by_type, required, count(area.actions), area.source_date,
-                         str(getattr(area, "reviewed", None) or ""))
+    return AreaDashboard(by_type, required, count(area.actions), area.source_date)
 
 
 # --- Organisations ------------------------------------------------------------------------------
@@ -120,12 +128,16 @@ class OrganisationSummary:
 
 
 def overdue(actions: Iterable[Action], reviewed: str | None) -> int | None:
-    """Actions due before the area's last review and not complete at it; None without a review date."""
+    """Actions due before the area's last review and not complete at it; None without a review date.
+
+    The same rule as each action's "Overdue at last review" tag (model.overdue_at): the status is
+    the one shown at the review date, so a later progress update does not change the count.
+    """
     review = parse_due(str(reviewed)) if reviewed else None
     if review is None:
         return None
-    return sum(1 for a in actions
-               if a.due and a.status != "complete" and (due := parse_due(a.due)) is not None and due < review)
+    day = review.isoformat()
+    return sum(1 for a in actions if overdue_at(a.due, status_at(a.plan_status or a.status, a.updates, day), day))
 
 
 def organisation_summaries(site: Site) -> dict[str, OrganisationSummary]:
@@ -134,7 +146,7 @@ def organisation_summaries(site: Site) -> dict[str, OrganisationSummary]:
     shares: dict[str, list[AreaShare]] = {org_id: [] for org_id in site.organisations}
     late: dict[str, int | None] = dict.fromkeys(site.organisations)
     for area in site.areas:
-        reviewed = getattr(area, "reviewed", None)
+        reviewed = area.reviewed
         mine: dict[str, list[Action]] = {}
         for action in area.actions:
             for org_id in dict.fromkeys(action.leads):

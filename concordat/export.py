@@ -1,6 +1,9 @@
 """Open data: every action as JSON and CSV, for the whole site and for each area.
 
-The columns are the same in both formats so a spreadsheet and a script see the same data.
+The columns are the same in both formats so a spreadsheet and a script see the same data,
+except for progress updates: JSON gives each action's `updates` as a list; a CSV row has
+only the latest update (`latest_update_*`), and `data/updates.csv` has one row per update.
+`status` is the status shown on the site (the latest update's); `plan_status` is the plan's own.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from .model import STATUS_LABELS, Action, Area, Site
 from .routes import action_url
 
 COLUMNS = [
-    "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "section", "group",
+    "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "subtheme_id", "section", "group",
     "action", "outcomes", "leads", "lead_names", "lead_text", "timescale", "due", "progress", "status",
-    "status_label", "status_words", "rag", "sic", "url",
+    "status_label", "status_words", "rag", "sic", "plan_status", "latest_update_date", "latest_update_status",
+    "latest_update_text", "area_reviewed", "area_next_review", "overdue_at_review", "url",
 ]
+UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
 
 
 def action_record(site: Site, area: Area, action: Action) -> dict:
@@ -32,6 +37,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "theme": theme.title if theme else "",
         "theme_id": theme.id if theme else "",
         "subtheme": sub.title if sub else "",
+        "subtheme_id": sub.id if sub else "",
         "section": action.section_heading or "",
         "group": action.group_heading or "",
         "action": action.text,
@@ -47,8 +53,31 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "status_words": action.status_words,
         "rag": action.rag,
         "sic": list(action.sic),
+        "plan_status": action.plan_status,
+        "updates": [{"date": u.date, "status": u.status, "status_label": u.status_label, "text": u.text}
+                    for u in action.updates],
+        "area_reviewed": area.reviewed or "",
+        "area_next_review": area.next_review or "",
+        "overdue_at_review": bool(action.overdue_at_review),
         "url": site.config.origin + site.config.base_path + action_url(action),
     }
+
+
+def csv_row(record: dict) -> dict:
+    """A record as one CSV row: the latest update in place of the list (to_csv joins the other lists)."""
+    row = dict(record)
+    latest = row.pop("updates")[-1:] or [{}]
+    row["latest_update_date"] = latest[0].get("date", "")
+    row["latest_update_status"] = latest[0].get("status", "")
+    row["latest_update_text"] = latest[0].get("text", "")
+    row["overdue_at_review"] = "yes" if record["overdue_at_review"] else "no"
+    return row
+
+
+def update_rows(records: list[dict]) -> list[dict]:
+    """One row per progress update, oldest first within each action."""
+    return [{"area": r["area"], "area_slug": r["area_slug"], "id": r["id"], "number": r["number"], **update,
+             "url": r["url"]} for r in records for update in r["updates"]]
 
 
 def to_json(records: list[dict]) -> bytes:
@@ -75,8 +104,9 @@ def data_files(site: Site) -> dict[str, bytes]:
         records = [action_record(site, area, a) for a in area.actions]
         everything += records
         files[f"data/areas/{area.slug}.json"] = to_json(records)
-        files[f"data/areas/{area.slug}.csv"] = to_csv(records)
+        files[f"data/areas/{area.slug}.csv"] = to_csv([csv_row(r) for r in records])
     files["data/actions.json"] = to_json(everything)
-    files["data/actions.csv"] = to_csv(everything)
+    files["data/actions.csv"] = to_csv([csv_row(r) for r in everything])
+    files["data/updates.csv"] = to_csv(update_rows(everything), UPDATE_COLUMNS)
     files["data/comparison.csv"] = to_csv(comparison_records(site), COMPARISON_COLUMNS)
     return files

@@ -167,8 +167,8 @@ class _SchemaCheck:
     """Walks YAML nodes against a JSON Schema subset, building data and marks as it goes.
 
     Supports what the project's schemas use: type, properties, required,
-    additionalProperties: false, items, enum, pattern, minLength, maxLength, minItems, $ref
-    and the `errorMessage` extension for a friendlier pattern message.
+    additionalProperties: false, items, enum, pattern, minLength, maxLength, minItems, minimum,
+    maximum, $ref and the `errorMessage` extension for a friendlier pattern message.
     """
 
     def __init__(self, path: str, schema: dict):
@@ -270,7 +270,10 @@ class _SchemaCheck:
             if node.tag != "tag:yaml.org,2002:int":
                 self.fail(node, f"'{name}' should be a whole number, not {_describe(node)}")
                 return None
-            return _constructor.construct_object(node)
+            value = _constructor.construct_object(node)
+            if not schema.get("minimum", value) <= value <= schema.get("maximum", value):
+                self.fail(node, f"'{value}' is out of range for '{name}'", schema.get("errorMessage"))
+            return value
         return _constructor.construct_object(node)
 
     def _string_rules(self, node, schema, name, value: str) -> None:

@@ -5,6 +5,8 @@ Nothing here reads files or renders: later stages take a `Site` and nothing else
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -74,9 +76,15 @@ class GlossaryEntry:
 
 @dataclass(frozen=True)
 class Update:
-    date: str
+    """A dated progress update: its status replaces the plan's own once it is the latest."""
+
+    date: str  # YYYY-MM-DD
     text: str
     status: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True)
@@ -98,10 +106,16 @@ class Action:
     lead_text: str = ""
     timescale: str = ""
     due: str | None = None
-    updates: tuple[Update, ...] = ()
+    updates: tuple[Update, ...] = ()  # oldest first (by date; same-day updates in file order)
+    plan_status: str = ""  # the status the plan itself gives (`status` in the file)
+    overdue_at_review: str | None = None  # the area's last review date, if the action was overdue then
     status_words: str = ""  # the plan's words that give the status
     rag: str = ""  # what the plan's RAG cell shows (its colour, key words or words), as imported
     sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
+
+    @property
+    def latest_update(self) -> Update | None:
+        return self.updates[-1] if self.updates else None
 
     def sic_in(self, text: str) -> list[str]:
         """The plan's typos that occur in `text` (one of this action's fields), to note beside it."""
@@ -186,8 +200,17 @@ class Area:
     kpis: tuple[Kpi, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
     notes: tuple[Note, ...] = ()
+    reviewed: str | None = None  # YYYY-MM-DD: when the partners last reviewed the plan
+    review_every: int | None = None  # months between reviews
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
     region: str | None = None  # id of one of site.yaml's regions
+
+    @property
+    def next_review(self) -> str | None:
+        """When the next review is due: `review_every` months after the last one (YYYY-MM-DD)."""
+        if not self.reviewed or not self.review_every:
+            return None
+        return add_months(dt.date.fromisoformat(self.reviewed), self.review_every).isoformat()
 
     @cached_property
     def actions(self) -> tuple[Action, ...]:
@@ -207,6 +230,7 @@ class SiteConfig:
     base_url: str
     contact_email: str
     description: str = ""
+    repository: str | None = None  # e.g. https://github.com/owner/repo: commits link to {repository}/commit/{id}
 
     @property
     def base_path(self) -> str:
@@ -252,19 +276,50 @@ class Site:
         return sorted(self.organisations.values(), key=lambda o: o.name.lower())
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or that month's last day where it is shorter (31 Jan + 1 = 28/29 Feb)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def overdue_at(due: str | None, status: str, reviewed: str | None) -> str | None:
+    """The review date if an action was overdue then (due before it and not complete), else None.
+
+    A month-only due date (YYYY-MM) means by the end of that month. Judged against the plan's
+    own review date, never the day of the build, so the same content always gives the same site.
+    """
+    if not due or not reviewed or status == "complete":
+        return None
+    if len(due) == 7:
+        year, month = int(due[:4]), int(due[5:])
+        day = dt.date(year, month, calendar.monthrange(year, month)[1])
+    else:
+        day = dt.date.fromisoformat(due)
+    return reviewed if day < dt.date.fromisoformat(reviewed) else None
+
+
+def status_at(plan_status: str, updates: tuple[Update, ...], day: str | None) -> str:
+    """The status shown on `day` (None: now): the latest update's on or before it, else the plan's."""
+    shown = [u for u in updates if day is None or u.date <= day]
+    return shown[-1].status if shown else plan_status
+
+
 def quoted_in(quote: str, text: str) -> bool:
     """Whether `quote` is copied from `text`: the same words, however the spaces between them run."""
     return " ".join(quote.split()) in " ".join(text.split())
 
 
 def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
-                 section_heading: str | None, group_heading: str | None) -> Action:
+                 section_heading: str | None, group_heading: str | None, reviewed: str | None = None) -> Action:
+    updates = tuple(sorted((Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
+                           key=lambda u: u.date))
     return Action(
         area_slug=area_slug,
         id=data["id"],
         number=data.get("number", ""),
         text=data["action"],
-        status=data["status"],
+        status=status_at(data["status"], updates, None),
         theme_id=theme_id,
         subtheme_id=subtheme_id,
         section_heading=section_heading,
@@ -275,7 +330,9 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         lead_text=data.get("lead_text", ""),
         timescale=data.get("timescale", ""),
         due=data.get("due"),
-        updates=tuple(Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
+        updates=updates,
+        plan_status=data["status"],
+        overdue_at_review=overdue_at(data.get("due"), status_at(data["status"], updates, reviewed), reviewed),
         status_words=data.get("status_words", ""),
         rag=data.get("rag", ""),
         sic=tuple(data.get("sic", ())),
@@ -285,13 +342,14 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
 def build_area(data: dict, source_path: str) -> Area:
     """An Area from one validated area file."""
     slug = data["slug"]
+    reviewed = data.get("reviewed")
     sections = []
     for s in data["sections"]:
         groups = []
         for g in s["groups"]:
             theme_id = g.get("theme", s["theme"])
             actions = tuple(
-                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"))
+                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed)
                 for a in g["actions"]
             )
             groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
@@ -306,13 +364,15 @@ def build_area(data: dict, source_path: str) -> Area:
         source_date_note=source.get("date_note", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),
-        preamble=tuple(build_action(slug, a, None, None, None, None) for a in data.get("preamble", ())),
+        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed) for a in data.get("preamble", ())),
         sections=tuple(sections),
         kpi_intro=data.get("kpi_intro", ""),
         kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),
         kpis=tuple(Kpi(**k) for k in data.get("kpis", ())),
         glossary=tuple(GlossaryEntry(**g) for g in data.get("glossary", ())),
         notes=tuple(Note(**n) for n in data.get("notes", ())),
+        reviewed=reviewed,
+        review_every=data.get("review_every"),
         signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
         region=data.get("region"),
     )
@@ -340,6 +400,7 @@ def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
         base_url=base_url or data["base_url"],
         contact_email=data["contact_email"],
         description=data.get("description", ""),
+        repository=data.get("repository"),
     )
 
 

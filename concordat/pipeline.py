@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 from . import export, render, search, write
 from .errors import ContentError, ContentErrors
 from .fingerprint import Fingerprinter, fingerprint
+from .history import head_commit, read_history
 from .load import ContentFiles, DocumentCache, load_content
 from .model import Site, make_site
 from .routes import ACTION_PAGES_GLOB, LISTING_PAGE_SIZE, Page, routes
@@ -92,9 +93,11 @@ def code_fingerprint(project: Project) -> str:
 
 
 def inputs_fingerprint(project: Project, *options) -> str:
-    """Everything a build reads, as one digest: equal digests mean an identical site."""
+    """Everything a build reads, as one digest: equal digests mean an identical site.
+
+    The git HEAD is one of the inputs: a new commit changes the changes pages and feeds."""
     files = ContentFiles(project.content).all_files()
-    return fingerprint(code_fingerprint(project), options,
+    return fingerprint(code_fingerprint(project), options, head_commit(project.root),
                        [(p.relative_to(project.root).as_posix(), p.read_bytes()) for p in files if p.is_file()])
 
 
@@ -137,7 +140,8 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                                warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
 
         site = clock.stage("load", load_site, project, base_url)
-        pages = clock.stage("routes", routes, site, listing_page_size)
+        history = clock.stage("history", read_history, project.root, site)
+        pages = clock.stage("routes", routes, site, listing_page_size, None, history)
         fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
         staging = write.make_staging(out_dir)
         indexing = None
@@ -241,7 +245,7 @@ def sitemap(site: Site, pages: list[Page]) -> bytes:
     prefix = site.config.origin + site.config.base_path
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in pages:
-        if page.template != "404.html":
+        if page.template != "404.html" and page.output.endswith(".html"):
             lines.append(f"  <url><loc>{escape(prefix + page.url)}</loc></url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -82,11 +82,23 @@ def make_environment(templates_dir: Path, base_path: str, asset_version: str = "
     env.filters["groupby_order"] = lambda items, attribute: [
         (key, list(group)) for key, group in itertools.groupby(items, key=lambda item: getattr(item, attribute))
     ]
+    env.filters["long_date"] = long_date
     env.filters["md"] = pass_context(lambda ctx, text: markup.markdown_filter(text, ctx.get("abbreviator")))
     env.filters["text"] = pass_context(lambda ctx, text: markup.text_filter(text, ctx.get("abbreviator")))
     env.filters["abbreviate"] = pass_context(
         lambda ctx, html: Markup(ctx["abbreviator"].apply(str(html))) if ctx.get("abbreviator") else html)
     return env
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # not calendar.month_name, which follows the machine's locale
+
+
+def long_date(value: str) -> str:
+    """A date as people write it: 2016-03-31 -> '31 March 2016', 2016-03 -> 'March 2016'."""
+    year, month, *day = value[:10].split("-")
+    words = f"{MONTHS[int(month) - 1]} {year}"
+    return f"{int(day[0])} {words}" if day else words
 
 
 class ActionDetails:

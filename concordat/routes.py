@@ -18,9 +18,11 @@ from typing import Any
 
 from . import compare
 from .fingerprint import Fingerprinter
+from .history import NO_HISTORY, History, action_history
 from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
 
 LISTING_PAGE_SIZE = 200
+FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
 ACTION_URL = "areas/{area}/actions/{action}/"
 
 
@@ -41,6 +43,7 @@ class AreaRef:
 
     name: str
     slug: str
+    reviewed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class AreaSummary:
     status_counts: dict[str, int]
     source_title: str
     source_date: str
+    reviewed: str | None = None
+    next_review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
 
 
 def _theme_groups(area: Area, themes: dict[str, Theme]) -> dict[str, list[ListingGroup]]:
-    ref = AreaRef(area.name, area.slug)
+    ref = AreaRef(area.name, area.slug, area.reviewed)
     groups: dict[str, list[ListingGroup]] = {}
     for section in area.sections:
         for group in section.groups:
@@ -142,7 +147,7 @@ def _organisation_groups(area: Area, _=None) -> dict[str, ListingGroup]:
     for action in area.actions:
         for org_id in dict.fromkeys(action.leads):
             led.setdefault(org_id, []).append(action)
-    ref = AreaRef(area.name, area.slug)
+    ref = AreaRef(area.name, area.slug, area.reviewed)
     return {org_id: ListingGroup(ref, None, None, tuple(actions)) for org_id, actions in led.items()}
 
 
@@ -155,11 +160,13 @@ def _kept(area: Area, name: str, argument, compute):
     return kept[1]
 
 
-def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None) -> list[Page]:
-    """Every HTML page of the site, in a stable order, each with the context its template reads.
+def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None,
+           history: History = NO_HISTORY) -> list[Page]:
+    """Every page of the site (HTML, and the Atom feeds), in a stable order, each with the context its
+    template reads.
 
-    With `memory` (kept by the preview between saves), an area whose model and surroundings
-    are unchanged keeps its pages, fingerprints included, from the last call.
+    With `memory` (kept by the preview between saves), an area whose model, surroundings and
+    history are unchanged keeps its pages, fingerprints included, from the last call.
     """
     shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
 
@@ -172,7 +179,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     themes = {theme.id: theme for theme in site.themes}
     organisations = site.organisations_sorted()
     summaries = compare.organisation_summaries(site)
-    area_refs = tuple(AreaRef(a.name, a.slug) for a in site.areas)
+    area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
     pages = [
         page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
@@ -182,19 +189,22 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
         page("accessibility/", "accessibility.html", "Accessibility statement"),
         page("404.html", "404.html", "Page not found"),
+        page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
+        page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
+             entries=tuple((c, c.areas) for c in history.commits)),
     ]
     surroundings = Fingerprinter()
     for area in site.areas:
         leads = _organisations_of(site, area.actions)
         if memory is not None:
             key = surroundings(site.config, site.glossary, themes, leads, site.required_types,
-                               [site.organisations[i] for i in area.signatories])
+                               [site.organisations[i] for i in area.signatories], history.by_action)
             kept = memory.get(area.slug)
             if kept is not None and kept[0] is area and kept[1] == key:
                 pages += kept[2]
                 continue
         glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
-        ref = AreaRef(area.name, area.slug)
+        ref = AreaRef(area.name, area.slug, area.reviewed)
         own = [page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
                     themes=themes, organisations=leads, dashboard=compare.area_dashboard(site, area),
                     compare_link="compare/" + (f"{area.region}/" if area.region else ""))]
@@ -203,10 +213,21 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                 action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
                 organisations=_organisations_of(site, [action]),
+                history=action_history(action, history.by_action.get((area.slug, action.id), ())),
             ))
         if memory is not None:
             memory[area.slug] = (area, key, own)
         pages += own
+    for area in site.areas:
+        ref = AreaRef(area.name, area.slug, area.reviewed)
+        changes = history.for_area(area.slug)
+        feed = area_url(area) + "changes.xml"
+        pages += [
+            page(area_url(area) + "changes/", "area_changes.html", f"Changes to the {area.name} plan", area=ref,
+                 changes=changes, available=history.available, reason=history.reason, feed=feed),
+            page(feed, "feed.xml", f"Changes to the {area.name} plan", area=ref, alternate=area_url(area) + "changes/",
+                 feed_id=f"{FEED_ID}:area:{area.slug}", entries=tuple((c, (a,)) for c, a in changes)),
+        ]
     by_theme = theme_listings(site)
     for theme in site.themes:
         pages += _listing_pages(page, theme.title, "theme.html", by_theme[theme.id],
@@ -223,6 +244,9 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                                            for url_of_page in reversed(listing)
                                            for group in url_of_page.context["groups"]}
         pages += listing
+        pages.append(page(organisation_url(org) + "changes.xml", "feed.xml", f"Changes to actions {org.name} leads",
+                          alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
+                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id))))
     pages += _comparison_pages(page, site, by_theme, listing_page_size)
     return pages
 
@@ -272,7 +296,7 @@ def _listing_pages(page: Callable[..., Page], title: str, template: str, groups:
 
 def _summary(area: Area) -> AreaSummary:
     return AreaSummary(area.name, area.slug, len(area.actions), area.status_counts, area.source_title,
-                       area.source_date)
+                       area.source_date, area.reviewed, area.next_review)
 
 
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:

@@ -78,6 +78,9 @@ def check_area_references(doc: Document, themes: dict[str, set[str]],
                                      f"sub-theme of '{theme_id}'"))
             action_paths += [gat + ("actions", ai) for ai in range(len(group["actions"]))]
 
+    if "reviewed" in data and parse_due(data["reviewed"]) is None:
+        errors.append(doc.error(("reviewed",), f"'{data['reviewed']}' is not a real date"))
+
     for i, signatory in enumerate(data.get("signatories", [])):
         errors.extend(_known(doc, ("signatories", i), signatory, org_ids, "organisation"))
 

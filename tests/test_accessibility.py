@@ -33,7 +33,7 @@ def one_of_each_kind(folder) -> list[str]:
     kinds: dict[str, str] = {}
     for rel in html_pages(folder):
         parts = rel.split("/")
-        key = "/".join(parts[:1] + (["actions"] if "actions" in parts else []) + (["page"] if "page" in parts else []))
+        key = "/".join(parts[:1] + [k for k in ("actions", "page", "changes") if k in parts])
         kinds.setdefault(key, rel)
     return sorted(kinds.values())
 

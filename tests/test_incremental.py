@@ -78,6 +78,8 @@ def every_field_content() -> dict[str, dict]:
     area = yaml.safe_load((FIXTURES / "example-area.yaml").read_text(encoding="utf-8"))
     area["source"]["url"] = "https://example.org/plan.docx"
     area["introduction"] = "This plan was agreed by the **Exampleshire** partners."
+    area["reviewed"] = "2016-06-30"
+    area["review_every"] = 6
     action = area["sections"][0]["groups"][0]["actions"][0]
     action["updates"] = [{"date": "2016-03-31", "text": "The line now runs at night.", "status": "amber"}]
     action["sic"] = ["the XMPT crisis team"]
@@ -103,6 +105,7 @@ def every_field_content() -> dict[str, dict]:
     organisations["organisations"][1]["url"] = "https://police.example.org/"
     root = FIXTURES.parent.parent / "content"
     site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+    site["repository"] = "https://github.com/example/concordat-plans"
     themes = yaml.safe_load((root / "themes.yaml").read_text(encoding="utf-8"))
     return {"area": area, "organisations": organisations, "site": site, "themes": themes}
 
@@ -148,7 +151,7 @@ def edited(field: tuple, value, content: dict[str, dict]):
         return value + 10
     if node.get("type") == "array":
         return [*value, "EXP"]
-    if key in ("due", "date"):
+    if key in ("due", "date", "reviewed"):
         return "2017-02-28" if len(value) == 10 else "2017-02"
     if key == "id":
         return value + "-b"
@@ -156,7 +159,7 @@ def edited(field: tuple, value, content: dict[str, dict]):
         return "/plans/"
     if key == "contact_email":
         return "other@example.org"
-    if key == "url":
+    if key in ("url", "repository"):
         return value + "x"
     return value + " edited"
 

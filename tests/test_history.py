@@ -1,0 +1,192 @@
+"""What changed, from git history: a scripted series of commits, and the changes pages, Atom feeds
+and action histories the build makes of it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from concordat import history
+from concordat.pipeline import build_site
+
+from .conftest import make_project
+from .test_build import tree
+from .test_living import commit_all, text_of
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CORRECTION = "Fix a typo in action 1.1\n\nChange-type: correction\n"
+
+
+@pytest.fixture
+def scripted(tmp_path):
+    """A project whose git history adds an area, adds an action, changes a status through an update,
+    edits progress text, corrects a typo and removes an action: one commit each, on known dates."""
+    project = make_project(tmp_path / "p")
+    area_file = project.content / "areas/exampleshire.yaml"
+    area_text = area_file.read_text()
+    area_file.unlink()
+    subprocess.run(["git", "init", "-q", str(project.root)], check=True)
+    (project.root / "templates").rename(tmp_path / "templates")  # only content/ is in the repository
+    commit_all(project.root, "Site settings", "2015-12-01T09:00:00+00:00")
+    (tmp_path / "templates").rename(project.root / "templates")
+    (project.root / ".gitignore").write_text("templates/\nsite/\n.site*\n")
+
+    area_file.write_text(area_text)
+    commit_all(project.root, "Add the Exampleshire plan", "2016-01-10T10:00:00+00:00")
+
+    def edit(change, message, date):
+        data = yaml.safe_load(area_file.read_text())
+        change(data["sections"][0]["groups"][0]["actions"])
+        area_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        commit_all(project.root, message, date)
+
+    edit(lambda actions: actions.append({"id": "1-3", "number": "1.3", "action": "Open a crisis café",
+                                         "leads": ["xmpt"], "status": "not-rated"}),
+         "Add action 1.3", "2016-02-15T11:00:00+00:00")
+    edit(lambda actions: actions[0].update(updates=[{"date": "2016-03-31", "text": "The line runs all night.",
+                                                     "status": "complete"}]),
+         "Action 1.1 is complete", "2016-04-02T12:00:00+00:00")
+    edit(lambda actions: actions[1].update(progress="Completed in May 2015"),
+         "Progress on action 1.2", "2016-04-20T13:00:00+00:00")
+    edit(lambda actions: actions[0].update(action=actions[0]["action"].replace("urgent care line", "urgent-care line")),
+         CORRECTION, "2016-05-01T14:00:00+00:00")
+    edit(lambda actions: actions.pop(), "Remove action 1.3", "2016-06-01T15:00:00+00:00")
+    return project
+
+
+def entries(feed_path):
+    root = ET.parse(feed_path).getroot()
+    assert root.tag == f"{ATOM}feed"
+    assert root.find(f"{ATOM}id").text and root.find(f"{ATOM}updated").text and root.find(f"{ATOM}title").text
+    return [(e.find(f"{ATOM}id").text, e.find(f"{ATOM}title").text, e.find(f"{ATOM}updated").text,
+             e.find(f"{ATOM}content").text) for e in root.findall(f"{ATOM}entry")]
+
+
+def changes_on(html: str) -> dict[str, str]:
+    """Each listed change's heading (date: subject) -> its HTML."""
+    items = re.findall(r'<li class="change"[^>]*>(.*?)</li>\s*(?=<li class="change"|</ol>)', html, re.S)
+    return {text_of(re.search(r"<h2>(.*?)</h2>", i, re.S).group(1)).strip(): i for i in items}
+
+
+def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
+    build_site(scripted, workers=1)
+    out = scripted.output
+    area = changes_on((out / "areas/exampleshire/changes/index.html").read_text())
+    assert list(area) == ["1 June 2016: Remove action 1.3", "1 May 2016: Fix a typo in action 1.1",
+                          "20 April 2016: Progress on action 1.2", "2 April 2016: Action 1.1 is complete",
+                          "15 February 2016: Add action 1.3", "10 January 2016: Add the Exampleshire plan"]
+    assert "Action 1.3 removed." in text_of(area["1 June 2016: Remove action 1.3"])
+    correction = area["1 May 2016: Fix a typo in action 1.1"]
+    assert "Correction" in text_of(correction) and "tag-correction" in correction
+    hidden = '<span class="visually-hidden">'
+    assert (f'- Promote the <del>{hidden}[removed: </span>urgent care{hidden}]</span></del>'
+            f'<ins>{hidden}[added: </span>urgent-care{hidden}]</span></ins> line') in correction
+    assert "Changed action text:" in text_of(correction)
+    progress = area["20 April 2016: Progress on action 1.2"]
+    assert "Changed progress:" in text_of(progress)
+    assert f"<ins>{hidden}[added: </span> in May 2015{hidden}]</span></ins>" in progress
+    status = area["2 April 2016: Action 1.1 is complete"]
+    assert re.search(r"status-not-rated\">Not rated</strong> <span aria-hidden=\"true\">→</span>"
+                     r"<span class=\"visually-hidden\">changed to</span> <strong class=\"status status-complete\">"
+                     r"Complete</strong>", status)
+    assert "Progress update of 31 March 2016 added." in text_of(status)
+    assert 'href="/areas/exampleshire/actions/1-1/"' in status  # still published: linked
+    assert "Action 1.3 added." in text_of(area["15 February 2016: Add action 1.3"])
+    assert "/actions/1-3/" not in area["15 February 2016: Add action 1.3"]  # removed since: no page to link
+    assert "The plan was published here, with 3 actions." in text_of(area["10 January 2016: Add the Exampleshire plan"])
+
+    site = changes_on((out / "changes/index.html").read_text())
+    assert list(site)[:6] == list(area) and list(site)[6] == "1 December 2015: Site settings"
+    shared = text_of(site["1 December 2015: Site settings"])
+    assert "No plan changed: this change was to the site's shared files" in shared
+    home = (out / "index.html").read_text()
+    assert '<link rel="alternate" type="application/atom+xml" href="/changes.xml"' in home
+    assert '<link rel="alternate" type="application/atom+xml" href="/areas/exampleshire/changes.xml"' in \
+        (out / "areas/exampleshire/index.html").read_text()
+    assert '<link rel="alternate" type="application/atom+xml" href="/organisations/xmpt/changes.xml"' in \
+        (out / "organisations/xmpt/index.html").read_text()
+
+
+def test_action_history_has_its_updates_and_the_dates_its_words_or_status_changed(scripted):
+    build_site(scripted, workers=1)
+    html = (scripted.output / "areas/exampleshire/actions/1-1/index.html").read_text()
+    items = [text_of(i).strip() for i in re.findall(r'<li class="timeline-item">(.*?)</li>', html, re.S)]
+    assert items == [
+        "1 May 2016 Corrected: action text.",
+        "2 April 2016 Status changed from Not rated to Complete. Status: Complete",
+        "31 March 2016 Progress update. Status: Complete The line runs all night.",
+        "10 January 2016 Published on this site.",
+    ]
+    other = (scripted.output / "areas/exampleshire/actions/1-2/index.html").read_text()
+    assert "20 April 2016 Changed: progress." in text_of(other)
+
+
+def test_feeds_parse_as_atom_with_ids_stable_from_build_to_build(scripted, tmp_path):
+    build_site(scripted, workers=1)
+    out = scripted.output
+    site = entries(out / "changes.xml")
+    area = entries(out / "areas/exampleshire/changes.xml")
+    xmpt = entries(out / "organisations/xmpt/changes.xml")
+    police = entries(out / "organisations/example-police/changes.xml")
+    assert [t for _, t, _, _ in area] == ["Remove action 1.3", "Correction: Fix a typo in action 1.1",
+                                          "Progress on action 1.2", "Action 1.1 is complete", "Add action 1.3",
+                                          "Add the Exampleshire plan"]
+    assert [u for _, _, u, _ in area][:2] == ["2016-06-01T15:00:00+00:00", "2016-05-01T14:00:00+00:00"]
+    assert len(site) == 7 and site[-1][1] == "Site settings"
+    # An organisation's feed has the commits that changed actions it leads: 1.3 (xmpt), 1.1 (xmpt and police).
+    assert [t for _, t, _, _ in xmpt] == ["Remove action 1.3", "Correction: Fix a typo in action 1.1",
+                                          "Action 1.1 is complete", "Add action 1.3"]
+    assert [t for _, t, _, _ in police] == ["Correction: Fix a typo in action 1.1", "Action 1.1 is complete"]
+    assert "in May 2015" in area[2][3] and "<ins>" in area[2][3]  # the entry's content is the change, as HTML
+    ids = [i for feed in (site, area, xmpt) for i, _, _, _ in feed]
+    assert len(ids) == len(set(ids))
+    build_site(scripted, out_dir=tmp_path / "again", full=True, workers=1)
+    assert entries(tmp_path / "again" / "areas/exampleshire/changes.xml") == area
+    assert tree(out) == tree(tmp_path / "again")  # the same commit gives the same bytes
+
+
+def test_a_new_commit_is_not_skipped_as_no_change_and_costs_only_its_own_diff(scripted, monkeypatch):
+    build_site(scripted, workers=1)
+    cache = list((scripted.root / ".git" / "concordat-history").glob("*.json"))
+    assert len(cache) == 7
+    area_file = scripted.content / "areas/exampleshire.yaml"
+    area_file.write_text(area_file.read_text().replace("Agree the street triage protocol",
+                                                       "Agree the street triage protocol with the police"))
+    build_site(scripted, workers=1)  # the edit, not yet committed
+    read = []
+    real = history._cat_files
+    monkeypatch.setattr(history, "_cat_files", lambda root, objects: read.extend(objects) or real(root, objects))
+    commit_all(scripted.root, "Action 1.2 agreed with the police", "2016-07-01T09:00:00+00:00")
+    result = build_site(scripted, workers=1)  # the same files, a new commit
+    assert not result.unchanged
+    assert "1 July 2016: Action 1.2 agreed with the police" in changes_on(
+        (scripted.output / "areas/exampleshire/changes/index.html").read_text())
+    assert len(read) == 2 and all(r.endswith(":content/areas/exampleshire.yaml") for r in read)
+
+
+def test_content_without_history_still_builds_and_says_history_is_not_available(scripted, tmp_path):
+    plain = tmp_path / "tarball"
+    shutil.copytree(scripted.root, plain, ignore=shutil.ignore_patterns(".git"))
+    from concordat.pipeline import Project
+    build_site(Project(plain), workers=1)
+    page = text_of((plain / "site/areas/exampleshire/changes/index.html").read_text())
+    assert "The history of the plans is not available in this copy of the site (not a git repository)." in page
+    assert entries(plain / "site/changes.xml") == []
+    assert "Published on this site" not in (plain / "site/areas/exampleshire/actions/1-1/index.html").read_text()
+
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{scripted.root}", str(shallow)], check=True)
+    shutil.copytree(scripted.root / "templates", shallow / "templates")
+    build_site(Project(shallow), workers=1)
+    assert "(a shallow clone)" in text_of((shallow / "site/changes/index.html").read_text())
+
+
+def test_the_publish_workflow_checks_out_the_whole_history():
+    from .conftest import ROOT
+    text = (ROOT / ".github/workflows/publish.yml").read_text()
+    assert re.search(r"actions/checkout@\S+\n\s+with:\n\s+fetch-depth: 0", text)
