@@ -174,8 +174,20 @@ class Preview:
             time.sleep(POLL_SECONDS)
             now = self._snapshot()
             if now != seen:
-                seen = now
+                seen = self._settled(now)
                 self.rebuild()
+
+    def _settled(self, now: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """Wait out a save in progress: an editor (or a script) truncates a file, then writes it.
+        Until the files stop changing and none is empty, for up to a second."""
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS / 2)
+            again = self._snapshot()
+            if again == now and all(size for _, size in now.values()):
+                break
+            now = again
+        return now
 
     def _snapshot(self) -> dict[str, tuple[int, int]]:
         stamps = {}
