@@ -142,6 +142,8 @@ class Preview:
 
     def _refresh(self, site, pages, reindex: bool, report) -> None:
         problem = ""
+        if hasattr(os, "nice"):
+            os.nice(10)  # background work, Pagefind included: the next save's pages come first
         try:
             staging = self.out / ".refresh"
             shutil.rmtree(staging, ignore_errors=True)
