@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .load import parse_due
+from .memo import kept
 from .model import (
     ORGANISATION_TYPES,
     STATUS_LABELS,
@@ -45,6 +46,15 @@ def count(actions: Iterable[Action]) -> Count:
     for action in actions:
         counts[action.status] += 1
     return Count(sum(counts.values()), tuple((s, n) for s, n in counts.items() if n))
+
+
+def total(counts: Iterable[Count]) -> Count:
+    """Counts added together, as if of all their actions at once."""
+    sums = dict.fromkeys(STATUS_LABELS, 0)
+    for tally in counts:
+        for status, n in tally.statuses:
+            sums[status] += n
+    return Count(sum(sums.values()), tuple((s, n) for s, n in sums.items() if n))
 
 
 # --- An area's dashboard ------------------------------------------------------------------------
@@ -142,24 +152,30 @@ def overdue(actions: Iterable[Action], reviewed: str | None) -> int | None:
 
 def organisation_summaries(site: Site) -> dict[str, OrganisationSummary]:
     """Every organisation's actions across the areas, by status, and where it is involved."""
-    led: dict[str, list[Action]] = {org_id: [] for org_id in site.organisations}
+    tallies: dict[str, list[Count]] = {org_id: [] for org_id in site.organisations}
     shares: dict[str, list[AreaShare]] = {org_id: [] for org_id in site.organisations}
     late: dict[str, int | None] = dict.fromkeys(site.organisations)
     for area in site.areas:
-        reviewed = area.reviewed
-        mine: dict[str, list[Action]] = {}
-        for action in area.actions:
-            for org_id in dict.fromkeys(action.leads):
-                mine.setdefault(org_id, []).append(action)
-        for org_id in dict.fromkeys([*mine, *area.signatories]):
-            actions = mine.get(org_id, [])
-            led[org_id] += actions
-            shares[org_id].append(AreaShare(area.name, area.slug, len(actions), org_id in area.signatories))
-            late_here = overdue(actions, reviewed)
+        for org_id, (tally, share, late_here) in kept(area, "_organisation_shares", None, _area_shares).items():
+            tallies[org_id].append(tally)
+            shares[org_id].append(share)
             if late_here is not None:
                 late[org_id] = (late[org_id] or 0) + late_here
-    return {org_id: OrganisationSummary(count(led[org_id]), len(shares[org_id]), tuple(shares[org_id]), late[org_id])
+    return {org_id: OrganisationSummary(total(tallies[org_id]), len(shares[org_id]), tuple(shares[org_id]),
+                                        late[org_id])
             for org_id in site.organisations}
+
+
+def _area_shares(area: Area, _=None) -> dict[str, tuple[Count, AreaShare, int | None]]:
+    """One area's part in every organisation's summary it is named in (kept on the Area)."""
+    mine: dict[str, list[Action]] = {}
+    for action in area.actions:
+        for org_id in dict.fromkeys(action.leads):
+            mine.setdefault(org_id, []).append(action)
+    return {org_id: (count(mine.get(org_id, ())),
+                     AreaShare(area.name, area.slug, len(mine.get(org_id, ())), org_id in area.signatories),
+                     overdue(mine.get(org_id, ()), area.reviewed))
+            for org_id in dict.fromkeys([*mine, *area.signatories])}
 
 
 # --- The comparison ----------------------------------------------------------------------------
@@ -198,15 +214,23 @@ Linker = Callable[[Theme, Area, str | None], str]
 WHOLE_THEME = ""
 
 
-def area_counts(area: Area) -> dict[str, list[Action]]:
-    """An area's actions by comparison column key: per theme, per theme and sub-heading, and plan-wide."""
+NONE = Count(0, ())
+
+
+def area_counts(area: Area) -> dict[str, Count]:
+    """An area's actions counted by comparison column key: per theme, per theme and sub-heading, and
+    plan-wide. Kept on the Area, so the preview counts only the area that was saved."""
+    return kept(area, "_column_counts", None, _column_counts)
+
+
+def _column_counts(area: Area, _=None) -> dict[str, Count]:
     by_key: dict[str, list[Action]] = {"plan-wide": list(area.preamble)}
     for action in area.actions:
         if action.theme_id is None:
             continue
         by_key.setdefault(action.theme_id, []).append(action)
         by_key.setdefault(f"{action.theme_id}/{action.subtheme_id or NO_SUBTHEME}", []).append(action)
-    return by_key
+    return {key: count(actions) for key, actions in by_key.items()}
 
 
 def theme_columns(themes: tuple[Theme, ...]) -> tuple[Column, ...]:
@@ -225,15 +249,15 @@ def area_tables(site: Site, areas: tuple[Area, ...], link: Linker, area_link: Ca
     themes = {t.id: t for t in site.themes}
     subtitles = {f"{t.id}/{s.id}": s.title for t in site.themes for s in t.subthemes}
 
-    def cell(area: Area, counts: dict[str, list[Action]], key: str) -> Cell:
-        actions = counts.get(key, [])
-        if not actions:
-            return Cell(count(()), "")
+    def cell(area: Area, counts: dict[str, Count], key: str) -> Cell:
+        tally = counts.get(key, NONE)
+        if not tally.total:
+            return Cell(NONE, "")
         if key == "plan-wide":
-            return Cell(count(actions), area_link(area) + "#plan-wide")
+            return Cell(tally, area_link(area) + "#plan-wide")
         theme_id, _, sub = key.partition("/")
         title = WHOLE_THEME if not sub else (None if sub == NO_SUBTHEME else subtitles[key])
-        return Cell(count(actions), link(themes[theme_id], area, title))
+        return Cell(tally, link(themes[theme_id], area, title))
 
     def table(table_id: str, caption: str, label: str, columns: tuple[Column, ...]) -> Table:
         rows = tuple(Row(area.name, area_link(area), tuple(cell(area, counts, c.key) for c in columns))
@@ -259,7 +283,7 @@ def region_table(site: Site, groups: list[tuple[Region, tuple[Area, ...]]],
     for region, areas in groups:
         cells = []
         for column in columns:
-            cells.append(Cell(count(a for area in areas for a in area_counts(area).get(column.key, [])), ""))
+            cells.append(Cell(total(area_counts(area).get(column.key, NONE) for area in areas), ""))
         rows.append(Row(region.name, region_link(region), tuple(cells)))
     return Table("by-region", "Actions in each region's plans by national theme", "Regions", "Region", columns,
                  tuple(rows))
@@ -284,7 +308,7 @@ def comparison_records(site: Site) -> list[dict]:
         for theme in site.themes:
             for column in (Column(theme.id, theme.title), *subtheme_columns(theme)):
                 subtheme_id = column.key.partition("/")[2]
-                tally = count(counts.get(column.key, []))
+                tally = counts.get(column.key, NONE)
                 records.append({
                     "area": area.name, "area_slug": area.slug, "region": regions.get(area.region or "", ""),
                     "level": "sub-heading" if subtheme_id else "theme", "theme_id": theme.id, "theme": theme.title,

@@ -19,6 +19,9 @@ from markupsafe import Markup
 from .model import GlossaryEntry
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
+_TAG = re.compile(r"(<[^>]*>)")
+_OPENS_LABEL = re.compile(r"<(a|abbr|dt)[\s>]")  # inside these, no term is wrapped
+_CLOSES_LABEL = re.compile(r"</(a|abbr|dt)>")
 
 
 def _markdown() -> MarkdownIt:
@@ -52,15 +55,15 @@ class Abbreviator:
 
     def apply(self, fragment: str) -> str:
         """Wrap first uses in `fragment` (HTML) with <abbr>, leaving tags and links alone."""
-        if self._pattern is None:
-            return fragment
+        if self._pattern is None or len(self.seen) == len(self._lookup) or not self._pattern.search(fragment):
+            return fragment  # most fragments hold no term, or none not already explained
         out = []
         inside = 0  # depth inside <a>, <abbr> or a label (<dt>), where nothing more may be wrapped
-        for part in re.split(r"(<[^>]*>)", fragment):
+        for part in _TAG.split(fragment):
             if part.startswith("<"):
-                if re.match(r"<(a|abbr|dt)[\s>]", part):
+                if _OPENS_LABEL.match(part):
                     inside += 1
-                elif re.match(r"</(a|abbr|dt)>", part):
+                elif _CLOSES_LABEL.match(part):
                     inside = max(0, inside - 1)
                 out.append(part)
             elif inside or not part:

@@ -19,6 +19,7 @@ from typing import Any
 from . import compare
 from .fingerprint import Fingerprinter
 from .history import NO_HISTORY, History, action_history
+from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
 
 LISTING_PAGE_SIZE = 200
@@ -115,7 +116,7 @@ def theme_listings(site: Site) -> dict[str, list[ListingGroup]]:
     listings: dict[str, list[ListingGroup]] = {theme.id: [] for theme in site.themes}
     themes = {theme.id: theme for theme in site.themes}
     for area in site.areas:
-        for theme_id, groups in _kept(area, "_theme_groups", themes, _theme_groups).items():
+        for theme_id, groups in kept(area, "_theme_groups", themes, _theme_groups).items():
             listings[theme_id] += groups
     return listings
 
@@ -124,7 +125,7 @@ def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
     """Each organisation's actions grouped by area."""
     listings: dict[str, list[ListingGroup]] = {}
     for area in site.areas:
-        for org_id, group in _kept(area, "_organisation_groups", None, _organisation_groups).items():
+        for org_id, group in kept(area, "_organisation_groups", None, _organisation_groups).items():
             listings.setdefault(org_id, []).append(group)
     return listings
 
@@ -149,15 +150,6 @@ def _organisation_groups(area: Area, _=None) -> dict[str, ListingGroup]:
             led.setdefault(org_id, []).append(action)
     ref = AreaRef(area.name, area.slug, area.reviewed)
     return {org_id: ListingGroup(ref, None, None, tuple(actions)) for org_id, actions in led.items()}
-
-
-def _kept(area: Area, name: str, argument, compute):
-    """compute(area, argument), kept on the Area: it is frozen, so the result cannot go stale while the
-    argument is the same, and the preview, which keeps unchanged areas between saves, reuses it."""
-    kept = area.__dict__.get(name)
-    if kept is None or kept[0] != argument:
-        kept = area.__dict__[name] = (argument, compute(area, argument))
-    return kept[1]
 
 
 def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .load import Document, LoadedContent, did_you_mean, parse_due
+from .memo import kept
 from .model import ORGANISATION_TYPES, quoted_in
 
 
@@ -50,7 +51,9 @@ def validate(content: LoadedContent) -> list[ContentError]:
             errors.extend(_known(doc, ("region",), doc.data["region"], regions, "region"))
         if references_checkable:
             try:
-                errors.extend(check_area_references(doc, themes, org_ids))
+                # Kept on the Document: the preview re-checks only the file that was saved.
+                errors.extend(kept(doc, "_reference_errors", (themes, org_ids),
+                                   lambda doc, known: check_area_references(doc, *known)))
             except (KeyError, TypeError, AttributeError, IndexError):
                 # Only a file the schema check has already faulted may be unreadable here.
                 if doc.path not in content.broken:
