@@ -101,11 +101,21 @@ def inputs_fingerprint(project: Project, *options) -> str:
                        [(p.relative_to(project.root).as_posix(), p.read_bytes()) for p in files if p.is_file()])
 
 
-def page_fingerprints(pages: list[Page], code: str) -> dict[str, str]:
-    """Each page's fingerprint; a page the preview kept from its last save keeps its own."""
+def page_fingerprints(pages: list[Page], code: str, previous: dict[str, Page] | None = None) -> dict[str, str]:
+    """Each page's fingerprint; a page the preview kept from its last save keeps its own.
+
+    `previous` (the preview's pages of its last save, made with the same code): a page whose
+    title and context are equal to its last ones keeps that fingerprint. Comparing is much
+    cheaper than digesting, and equal values digest alike (each field keeps its type)."""
     digest = Fingerprinter()
     for page in pages:
-        if not page.fingerprint:
+        if page.fingerprint:
+            continue
+        before = previous.get(page.output) if previous else None
+        if (before is not None and before.fingerprint and before.template == page.template
+                and before.title == page.title and before.context == page.context):
+            page.fingerprint = before.fingerprint
+        else:
             page.fingerprint = digest(code, page.url, page.template, page.title, page.context)
     return {page.output: page.fingerprint for page in pages}
 

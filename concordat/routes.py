@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import compare
-from .fingerprint import Fingerprinter
 from .history import NO_HISTORY, History, action_history
 from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
@@ -185,15 +184,15 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
              entries=tuple((c, c.areas) for c in history.commits)),
     ]
-    surroundings = Fingerprinter()
     for area in site.areas:
-        leads = _organisations_of(site, area.actions)
+        leads = _area_leads(site, area)
         if memory is not None:
-            key = surroundings(site.config, site.glossary, themes, leads, site.required_types,
-                               [site.organisations[i] for i in area.signatories], history.by_action)
-            kept = memory.get(area.slug)
-            if kept is not None and kept[0] is area and kept[1] == key:
-                pages += kept[2]
+            # Compared by equality: cheap, as unchanged values are mostly the very same objects.
+            key = (site.config, site.glossary, themes, leads, site.required_types,
+                   [site.organisations[i] for i in area.signatories], history.by_action)
+            held = memory.get(area.slug)
+            if held is not None and held[0] is area and held[1] == key:
+                pages += held[2]
                 continue
         glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
         ref = AreaRef(area.name, area.slug, area.reviewed)
@@ -225,11 +224,15 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         pages += _listing_pages(page, theme.title, "theme.html", by_theme[theme.id],
                                 lambda n, t=theme: theme_url(t, n), listing_page_size, theme=theme)
     by_organisation = organisation_listings(site)
+    hospitals: dict[str, list[Organisation]] = {}
+    for org in organisations:
+        if org.run_by:
+            hospitals.setdefault(org.run_by, []).append(org)
     for org in organisations:
         listing = _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
                                  lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org,
                                  run_by=site.organisations.get(org.run_by),
-                                 hospitals=tuple(o for o in organisations if o.run_by == org.id))
+                                 hospitals=tuple(hospitals.get(org.id, ())))
         # The summary opens the first page only; its areas link to where the listing shows them.
         listing[0].context["summary"] = summaries[org.id]
         listing[0].context["listed_at"] = {group.area.slug: url_of_page.url + f"#area-{group.area.slug}"
@@ -294,6 +297,12 @@ def _summary(area: Area) -> AreaSummary:
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:
     """The organisations these actions name as leads: all a page needs of the registry."""
     return {org_id: site.organisations[org_id] for action in actions for org_id in action.leads}
+
+
+def _area_leads(site: Site, area: Area) -> dict[str, Organisation]:
+    """The organisations an area's actions name as leads (their ids kept on the Area)."""
+    ids = kept(area, "_lead_ids", None, lambda area, _: tuple(dict.fromkeys(i for a in area.actions for i in a.leads)))
+    return {org_id: site.organisations[org_id] for org_id in ids}
 
 
 def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:

@@ -11,6 +11,7 @@ file, line and message, and the server keeps running; the page recovers when the
 
 from __future__ import annotations
 
+import gc
 import html
 import mimetypes
 import multiprocessing
@@ -59,6 +60,8 @@ class Preview:
         self.memory = ContentMemory()
         self.routes: dict = {}  # each area's pages from the last save, reused while it is unchanged
         self.fingerprints: dict[str, str] = {}  # output file -> fingerprint of what is there now
+        self.pages: dict = {}  # output file -> the Page of the last save
+        self.saves = 0
         self.code = ""
         self.env = None
         self.indexing = False
@@ -79,9 +82,10 @@ class Preview:
             code = code_fingerprint(self.project)
             if code != self.code or self.env is None:
                 self.env, self.code = make_environment(self.project, site, PREVIEW_CSP), code
-                self.routes = {}
+                self.routes, self.pages = {}, {}
             pages = routes(site, memory=self.routes)
-            fingerprints = page_fingerprints(pages, code)
+            fingerprints = page_fingerprints(pages, code, self.pages)
+            self.pages = {page.output: page for page in pages}
             changed = [p for p in pages if self.fingerprints.get(p.output) != fingerprints[p.output]]
             workers = default_workers() if len(changed) > 500 else 1  # forking costs more than a few pages
             for _ in render_pages(self.env, changed, self._write, workers):
@@ -94,6 +98,17 @@ class Preview:
                   f"{time.perf_counter() - started:.2f}s", file=sys.stderr, flush=True)
             self.on_change()
             self._refresh_in_background(site, pages, search_index_fingerprint(pages, fingerprints))
+            self._tidy_memory()
+
+    def _tidy_memory(self) -> None:
+        """After the reload: collect what this save left behind and freeze what is kept, so the next
+        save's collections never walk the whole country's objects. Now and then everything is
+        unfrozen and collected, so nothing a save dropped is held for the whole session."""
+        self.saves += 1
+        if self.saves % 25 == 0:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def _write(self, output: str, data: bytes) -> None:
         """Replace one file in place: a reader sees the old page or the new one, never half of one."""

@@ -164,19 +164,19 @@ def required_agency_warnings(content: LoadedContent) -> list[ContentError]:
     if not required:
         return []
     types = {o["id"]: o["type"] for o in content.organisations.data["organisations"]}
-    warnings = []
-    for doc in content.areas:
-        data = doc.data
-        actions = data.get("preamble", []) + [a for s in data["sections"] for g in s["groups"] for a in g["actions"]]
-        named = {types[i] for i in [*data.get("signatories", []), *(i for a in actions for i in a.get("leads", []))]}
-        at = ("signatories",) if "signatories" in data else ("name",)
-        for kind in required:
-            if kind not in named:
-                warnings.append(doc.warning(
-                    at, f"no '{ORGANISATION_TYPES[kind]}' organisation is named in this plan as a lead or a signatory",
-                    f"content/site.yaml requires one of type '{kind}': add its id to `signatories` if it signed "
-                    "the plan, or to the `leads` of an action it leads"))
-    return warnings
+    return [w for doc in content.areas for w in kept(doc, "_agency_warnings", (required, types), _missing_agencies)]
+
+
+def _missing_agencies(doc: Document, needs: tuple[list[str], dict[str, str]]) -> list[ContentError]:
+    required, types = needs
+    data = doc.data
+    actions = data.get("preamble", []) + [a for s in data["sections"] for g in s["groups"] for a in g["actions"]]
+    named = {types[i] for i in [*data.get("signatories", []), *(i for a in actions for i in a.get("leads", []))]}
+    at = ("signatories",) if "signatories" in data else ("name",)
+    return [doc.warning(
+        at, f"no '{ORGANISATION_TYPES[kind]}' organisation is named in this plan as a lead or a signatory",
+        f"content/site.yaml requires one of type '{kind}': add its id to `signatories` if it signed "
+        "the plan, or to the `leads` of an action it leads") for kind in required if kind not in named]
 
 
 def _known(doc: Document, at: tuple, value: str, known, kind: str) -> list[ContentError]:

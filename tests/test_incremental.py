@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 
 import yaml
 
 from concordat.errors import ContentErrors
 from concordat.load import SCHEMA_DIR
 from concordat.pipeline import build_site
+from concordat.serve import Preview
 
 from .conftest import FIXTURES, make_project
 from .test_build import tree
@@ -182,11 +184,9 @@ def test_every_schema_field_is_in_the_test_content():
     assert not missing, f"add these fields to every_field_content(): {missing}"
 
 
-def test_editing_any_field_rebuilds_exactly_what_a_full_build_would(tmp_path):
-    project = make_project(tmp_path / "p")
-    content = every_field_content()
-    write_content(project, content)
-    build_site(project, workers=1)
+def field_edits(project, content):
+    """Edit every editable field of the content, one at a time, writing the files after each;
+    yields the key path of each edit once it is written."""
     fields = []
     for name in FILES:
         for field, paths in sorted(occurrences(name, content[name]).items(), key=str):
@@ -196,7 +196,6 @@ def test_editing_any_field_rebuilds_exactly_what_a_full_build_would(tmp_path):
                 continue
             fields.append((field, paths[0]))
     assert len(fields) > 40
-    stale = []
     for field, at in fields:
         name = field[0]
         before = copy.deepcopy(content)
@@ -206,7 +205,18 @@ def test_editing_any_field_rebuilds_exactly_what_a_full_build_would(tmp_path):
             for group in parent["groups"]:
                 if "theme" not in group:
                     group.pop("subtheme", None)
+        assert before != content
         write_content(project, content)
+        yield field, at
+
+
+def test_editing_any_field_rebuilds_exactly_what_a_full_build_would(tmp_path):
+    project = make_project(tmp_path / "p")
+    content = every_field_content()
+    write_content(project, content)
+    build_site(project, workers=1)
+    stale = []
+    for field, at in field_edits(project, content):
         try:
             result = build_site(project, workers=1)
         except ContentErrors as exc:
@@ -216,8 +226,31 @@ def test_editing_any_field_rebuilds_exactly_what_a_full_build_would(tmp_path):
         if tree(project.output) != tree(tmp_path / "full"):
             differ = sorted(k for k, v in tree(project.output).items() if tree(tmp_path / "full").get(k) != v)
             stale.append(f"{'.'.join(map(str, at))}: {differ[:3]}")
-        assert before != content
     assert not stale, "incremental build differs from a full build after editing:\n" + "\n".join(stale)
+
+
+def test_the_preview_after_any_edit_shows_what_a_fresh_preview_would(tmp_path, monkeypatch):
+    """The preview keeps content, pages and fingerprints in memory between saves, and reuses
+    what it kept when it looks unchanged: after every edit its pages must equal those of a
+    preview started afresh on the edited files."""
+    monkeypatch.setattr(Preview, "_refresh_in_background", lambda *args: None)  # open data and index: not here
+    project = make_project(tmp_path / "p")
+    content = every_field_content()
+    write_content(project, content)
+    kept = Preview(project)
+    kept.rebuild()
+    stale = []
+    for _, at in field_edits(project, content):
+        kept.rebuild()
+        assert not kept.errors, f"the edit of {at} made invalid content: {kept.errors}"
+        fresh = Preview(project)
+        fresh.out = tmp_path / "fresh"
+        shutil.rmtree(fresh.out, ignore_errors=True)
+        fresh.rebuild()
+        if tree(kept.out) != tree(fresh.out):
+            differ = sorted(k for k, v in tree(fresh.out).items() if tree(kept.out).get(k) != v)
+            stale.append(f"{'.'.join(map(str, at))}: {differ[:3]}")
+    assert not stale, "the preview differs from a fresh one after editing:\n" + "\n".join(stale)
 
 
 def test_structural_edits_rebuild_exactly_what_a_full_build_would(tmp_path):
