@@ -13,6 +13,7 @@ import io
 import json
 
 from .compare import COMPARISON_COLUMNS, comparison_records
+from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Site
 from .routes import action_url
 
@@ -82,31 +83,61 @@ def update_rows(records: list[dict]) -> list[dict]:
 
 def to_json(records: list[dict]) -> bytes:
     """A JSON array with one action per line: readable in a diff, and fast (json's C encoder)."""
-    lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
-    return f"[\n{lines}\n]\n".encode()
+    return _json_array(_json_lines(records))
+
+
+def _json_lines(records: list[dict]) -> list[str]:
+    return [json.dumps(r, ensure_ascii=False) for r in records]
+
+
+def _json_array(lines: list[str]) -> bytes:
+    return ("[\n" + ",\n".join(lines) + "\n]\n").encode()
 
 
 def to_csv(records: list[dict], columns: list[str] = COLUMNS) -> bytes:
     """CSV with lists joined by '; ', UTF-8 with a BOM so spreadsheet programs read accents right."""
+    return _csv_file(_csv_rows(records, columns), columns)
+
+
+def _csv_rows(records: list[dict], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
     for record in records:
         writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in record.items()})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return out.getvalue()
+
+
+def _csv_file(rows: str, columns: list[str]) -> bytes:
+    return ("\ufeff" + ",".join(columns) + "\r\n" + rows).encode("utf-8")
 
 
 def data_files(site: Site) -> dict[str, bytes]:
-    """Output path -> bytes for every open data file."""
+    """Output path -> bytes for every open data file.
+
+    Each area's records are encoded once, for its own files and the national ones, and kept on
+    the Area: the preview encodes again only the area that was saved."""
     files: dict[str, bytes] = {}
-    everything = []
+    json_lines: list[str] = []
+    csv_rows: list[str] = []
+    update_rows_: list[str] = []
     for area in site.areas:
-        records = [action_record(site, area, a) for a in area.actions]
-        everything += records
-        files[f"data/areas/{area.slug}.json"] = to_json(records)
-        files[f"data/areas/{area.slug}.csv"] = to_csv([csv_row(r) for r in records])
-    files["data/actions.json"] = to_json(everything)
-    files["data/actions.csv"] = to_csv([csv_row(r) for r in everything])
-    files["data/updates.csv"] = to_csv(update_rows(everything), UPDATE_COLUMNS)
+        leads = {org_id: site.organisations[org_id] for a in area.actions for org_id in a.leads}
+        lines, rows, updates = kept(area, "_open_data", (site.config, site.themes, leads),
+                                    lambda area, _: _area_data(site, area))
+        files[f"data/areas/{area.slug}.json"] = _json_array(lines)
+        files[f"data/areas/{area.slug}.csv"] = _csv_file(rows, COLUMNS)
+        json_lines += lines
+        csv_rows.append(rows)
+        update_rows_.append(updates)
+    files["data/actions.json"] = _json_array(json_lines)
+    files["data/actions.csv"] = _csv_file("".join(csv_rows), COLUMNS)
+    files["data/updates.csv"] = _csv_file("".join(update_rows_), UPDATE_COLUMNS)
     files["data/comparison.csv"] = to_csv(comparison_records(site), COMPARISON_COLUMNS)
     return files
+
+
+def _area_data(site: Site, area: Area) -> tuple[list[str], str, str]:
+    """An area's actions as JSON lines, CSV rows and update CSV rows (no headers)."""
+    records = [action_record(site, area, a) for a in area.actions]
+    return (_json_lines(records), _csv_rows([csv_row(r) for r in records], COLUMNS),
+            _csv_rows(update_rows(records), UPDATE_COLUMNS))

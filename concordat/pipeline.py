@@ -213,16 +213,20 @@ def start_index(staging: Path, out_dir: Path, reuse: bool, progress: Callable[[s
     return search.start_search_index(staging, ACTION_PAGES_GLOB)
 
 
+def site_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
+    """Everything beside the pages: assets, open data, sitemap. Cheap, so made every time."""
+    files = {"assets/" + asset.relative_to(project.assets).as_posix(): asset.read_bytes()
+             for asset in sorted(project.assets.rglob("*")) if asset.is_file()}
+    files.update(export.data_files(site))
+    files["sitemap.xml"] = sitemap(site, pages)
+    files["robots.txt"] = robots(site)
+    files[".nojekyll"] = b""
+    return files
+
+
 def write_site_files(project: Project, site: Site, pages: list[Page], staging: Path) -> None:
-    """Everything beside the pages: assets, open data, sitemap. Cheap, so written every time."""
-    for asset in sorted(project.assets.rglob("*")):
-        if asset.is_file():
-            write.write_file(staging, "assets/" + asset.relative_to(project.assets).as_posix(), asset.read_bytes())
-    for path, data in export.data_files(site).items():
+    for path, data in site_files(project, site, pages).items():
         write.write_file(staging, path, data)
-    write.write_file(staging, "sitemap.xml", sitemap(site, pages))
-    write.write_file(staging, "robots.txt", robots(site))
-    write.write_file(staging, ".nojekyll", b"")
 
 
 class _Clock:

@@ -33,7 +33,7 @@ from .pipeline import (
     make_environment,
     page_fingerprints,
     search_index_fingerprint,
-    write_site_files,
+    site_files,
 )
 from .render import default_workers, render_pages
 from .routes import ACTION_PAGES_GLOB, routes
@@ -62,6 +62,7 @@ class Preview:
         self.fingerprints: dict[str, str] = {}  # output file -> fingerprint of what is there now
         self.pages: dict = {}  # output file -> the Page of the last save
         self.saves = 0
+        self._site_files: dict[str, bytes] = {}  # open data, assets, sitemap: as written last
         self.code = ""
         self.env = None
         self.indexing = False
@@ -133,14 +134,31 @@ class Preview:
             self._background.start()
 
     def _background_work(self) -> None:
-        """Each refresh runs in a forked process, so its Python work never holds up the next save's."""
+        """Open data in this thread (each area's is kept on it, so only the saved area's is made
+        again, and only files that changed are written); the index in a forked process, so its
+        Python work never holds up the next save's."""
+        try:
+            self._refresh_until_done()
+        finally:
+            self.indexing = False
+            self.on_change()
+
+    def _refresh_until_done(self) -> None:
         context = multiprocessing.get_context("fork")
         while self._background_due is not None:
             site, pages, index = self._background_due
             self._background_due = None
+            files = site_files(self.project, site, pages)
+            for path, data in files.items():
+                if self._site_files.get(path) != data:
+                    self._write(path, data)
+            for gone in set(self._site_files) - set(files):
+                (self.out / gone).unlink(missing_ok=True)
+            self._site_files = files
+            if index == self._indexed:
+                continue
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=self._refresh, args=(site, pages, index != self._indexed, send),
-                                      daemon=True)
+            process = context.Process(target=self._refresh_index, args=(send,), daemon=True)
             process.start()
             send.close()
             try:
@@ -152,22 +170,13 @@ class Preview:
                 self._show_errors([SearchIndexError(problem)])
             else:
                 self._indexed = index
-        self.indexing = False
-        self.on_change()
 
-    def _refresh(self, site, pages, reindex: bool, report) -> None:
+    def _refresh_index(self, report) -> None:
         problem = ""
         if hasattr(os, "nice"):
-            os.nice(10)  # background work, Pagefind included: the next save's pages come first
+            os.nice(10)  # background work: the next save's pages come first
         try:
-            staging = self.out / ".refresh"
-            shutil.rmtree(staging, ignore_errors=True)
-            write_site_files(self.project, site, pages, staging)
-            for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-                self._write(path.relative_to(staging).as_posix(), path.read_bytes())
-            shutil.rmtree(staging, ignore_errors=True)
-            if reindex:
-                self._index()
+            self._index()
         except SearchIndexError as exc:
             problem = str(exc)
         report.send(problem)
