@@ -18,7 +18,7 @@ from .fingerprint import Fingerprinter, fingerprint
 from .history import head_commit, read_history
 from .load import ContentFiles, DocumentCache, load_content
 from .model import Site, make_site
-from .routes import ACTION_PAGES_GLOB, LISTING_PAGE_SIZE, Page, routes
+from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
 from .validate import required_agency_warnings, validate
 
 PACKAGE_DIR = Path(__file__).parent
@@ -120,13 +120,17 @@ def page_fingerprints(pages: list[Page], code: str, previous: dict[str, Page] | 
     return {page.output: page.fingerprint for page in pages}
 
 
-def search_index_fingerprint(pages: list[Page], fingerprints: dict[str, str]) -> str:
-    """The index is made from the action pages alone: it is rebuilt only when one of them changes."""
-    digest = hashlib.sha256()
+def search_index_fingerprints(pages: list[Page], fingerprints: dict[str, str],
+                              shards: tuple[IndexShard, ...]) -> dict[str, str]:
+    """Each search index is made from its areas' action pages alone: it is rebuilt only when one
+    of them changes (or its areas do)."""
+    folder_of = {slug: shard.folder for shard in shards for slug in shard.areas}
+    digests = {shard.folder: hashlib.sha256(shard.glob.encode()) for shard in shards}
     for page in pages:
         if page.is_action:
-            digest.update(f"{page.output}\0{fingerprints[page.output]}\n".encode())
-    return digest.hexdigest()
+            digests[folder_of[page.context["area"].slug]].update(
+                f"{page.output}\0{fingerprints[page.output]}\n".encode())
+    return {folder: digest.hexdigest() for folder, digest in digests.items()}
 
 
 def make_environment(project: Project, site: Site, csp_extra: dict[str, str] | None = None):
@@ -136,13 +140,14 @@ def make_environment(project: Project, site: Site, csp_extra: dict[str, str] | N
 
 def build_site(project: Project, out_dir: Path | None = None, base_url: str | None = None,
                full: bool = False, progress: Callable[[str], None] | None = None,
-               workers: int | None = None, listing_page_size: int = LISTING_PAGE_SIZE) -> BuildResult:
+               workers: int | None = None, listing_page_size: int = LISTING_PAGE_SIZE,
+               index_shard_size: int = INDEX_SHARD_SIZE) -> BuildResult:
     """Build the site into out_dir; raise ContentErrors (and leave out_dir alone) on bad content."""
     clock = _Clock()
     out_dir = (out_dir or project.output).resolve()
     with write.output_lock(out_dir, waiting=progress):
         previous = {} if full else write.read_manifest(out_dir)
-        inputs = inputs_fingerprint(project, base_url, listing_page_size)
+        inputs = inputs_fingerprint(project, base_url, listing_page_size, index_shard_size)
         if previous.get("inputs") == inputs:
             write.remove_leftovers(out_dir)
             return BuildResult(len(previous["pages"]), 0, 0, len(previous["pages"]), 0, clock.total(),
@@ -151,7 +156,8 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
 
         site = clock.stage("load", load_site, project, base_url)
         history = clock.stage("history", read_history, project.root, site)
-        pages = clock.stage("routes", routes, site, listing_page_size, None, history)
+        pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
+        shards = index_shards(site, index_shard_size)
         fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
         staging = write.make_staging(out_dir)
         indexing = None
@@ -162,21 +168,23 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             # runs while the listings and the open data are written.
             by_area = [p for p in changed if "area" in p.context]
             clock.stage("render", render_changed_pages, env, by_area, staging, workers, progress)
-            index = search_index_fingerprint(pages, fingerprints)
-            reuse_index = previous.get("index") == index and (out_dir / "pagefind").is_dir()
-            indexing = clock.stage("index", start_index, staging, out_dir, reuse_index, progress)
+            indexes = search_index_fingerprints(pages, fingerprints, shards)
+            before = previous.get("index") if isinstance(previous.get("index"), dict) else {}
+            unchanged = {s.folder for s in shards if before.get(s.folder) == indexes[s.folder]
+                         and (out_dir / s.folder).is_dir()}
+            indexing = clock.stage("index", start_index, staging, out_dir, shards, unchanged, progress)
             clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
                         staging, workers, progress)
             clock.stage("export", write_site_files, project, site, pages, staging)
-            indexed = (sum(1 for p in pages if p.is_action) if reuse_index
-                       else clock.stage("index", search.finish_search_index, indexing))
-            write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": index,
+            indexed = clock.stage("index", finish_index, indexing, pages)
+            write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": indexes,
                                            "warnings": [dataclasses.asdict(w) for w in site.warnings]})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
-            if indexing is not None:
-                indexing[0].kill()  # Pagefind must not write on into a removed folder
-                indexing[0].wait()
+            for _, started in indexing or ():
+                if started is not None:
+                    started[0].kill()  # Pagefind must not write on into a removed folder
+                    started[0].wait()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildResult(len(pages), len(site.actions), len(changed), len(pages) - len(changed), indexed,
@@ -203,14 +211,32 @@ def render_changed_pages(env, pages: list[Page], staging: Path, workers: int | N
             last_report = time.perf_counter()
 
 
-def start_index(staging: Path, out_dir: Path, reuse: bool, progress: Callable[[str], None] | None):
-    """Link the last build's search index when no action page changed; else start Pagefind."""
-    if reuse:
-        shutil.copytree(out_dir / "pagefind", staging / "pagefind", copy_function=_link_or_copy)
-        return None
-    if progress:
+def start_index(staging: Path, out_dir: Path, shards: tuple[IndexShard, ...], unchanged: set[str],
+                progress: Callable[[str], None] | None) -> list[tuple[IndexShard, tuple | None]]:
+    """Link each search index whose action pages are as in the last build; start Pagefind for the
+    others, one process each (each holds only its own pages in memory)."""
+    runs = []
+    for shard in shards:
+        if shard.folder in unchanged:
+            shutil.copytree(out_dir / shard.folder, staging / shard.folder, copy_function=_link_or_copy)
+            runs.append((shard, None))
+        else:
+            runs.append((shard, search.start_search_index(staging, shard.glob, shard.folder)))
+    if progress and len(unchanged) < len(shards):
         progress("building the search index")
-    return search.start_search_index(staging, ACTION_PAGES_GLOB)
+    return runs
+
+
+def finish_index(runs: list[tuple[IndexShard, tuple | None]], pages: list[Page]) -> int:
+    """Wait for every Pagefind started; return the number of pages the indexes hold."""
+    indexed = 0
+    for shard, started in runs:
+        if started is None:
+            areas = set(shard.areas)
+            indexed += sum(1 for p in pages if p.is_action and p.context["area"].slug in areas)
+        else:
+            indexed += search.finish_search_index(started)
+    return indexed
 
 
 def site_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:

@@ -22,6 +22,10 @@ from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
 
 LISTING_PAGE_SIZE = 200
+# Action pages in one search index. Pagefind holds everything it indexes in memory (about 50 KB an
+# action page), so the country's actions are split into indexes of at most this many pages, by
+# area; the search page searches them all as one (Pagefind's mergeIndex).
+INDEX_SHARD_SIZE = 4000
 FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
 ACTION_URL = "areas/{area}/actions/{action}/"
 
@@ -70,6 +74,34 @@ class ListingGroup:
     actions: tuple[Action, ...]
 
 
+@dataclass(frozen=True)
+class IndexShard:
+    """One search index: the action pages of some areas, in its own folder of the site."""
+
+    folder: str  # "pagefind" for the first, then "pagefind-2", "pagefind-3"...
+    areas: tuple[str, ...]  # slugs, in the site's order
+
+    @property
+    def glob(self) -> str:
+        """The action pages it is made from, as a Pagefind glob."""
+        return output_file(ACTION_URL.format(area="{" + ",".join(self.areas) + "}", action="*"))
+
+
+def index_shards(site: Site, size: int = INDEX_SHARD_SIZE) -> tuple[IndexShard, ...]:
+    """The site's search indexes: whole areas, in order, at most `size` action pages each
+    (unless one area alone has more). A site of a few areas has one, in `pagefind/`."""
+    groups: list[list[str]] = [[]]
+    count = 0
+    for area in site.areas:
+        if groups[-1] and count + len(area.actions) > size:
+            groups.append([])
+            count = 0
+        groups[-1].append(area.slug)
+        count += len(area.actions)
+    return tuple(IndexShard("pagefind" if n == 1 else f"pagefind-{n}", tuple(slugs))
+                 for n, slugs in enumerate(groups, start=1) if slugs)
+
+
 def output_file(url: str) -> str:
     return url + "index.html" if url.endswith("/") or url == "" else url
 
@@ -82,7 +114,6 @@ def action_url(action: Action) -> str:
     return ACTION_URL.format(area=action.area_slug, action=action.id)
 
 
-ACTION_PAGES_GLOB = output_file(ACTION_URL.format(area="*", action="*"))  # what the search index covers
 
 
 def theme_url(theme: Theme, page: int = 1) -> str:
@@ -152,7 +183,7 @@ def _organisation_groups(area: Area, _=None) -> dict[str, ListingGroup]:
 
 
 def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None,
-           history: History = NO_HISTORY) -> list[Page]:
+           history: History = NO_HISTORY, index_shard_size: int = INDEX_SHARD_SIZE) -> list[Page]:
     """Every page of the site (HTML, and the Atom feeds), in a stable order, each with the context its
     template reads.
 
@@ -174,6 +205,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     pages = [
         page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
+             more_indexes=tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
              organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),

@@ -131,7 +131,7 @@ def start_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind
     A site with no actions yet (a new deployment) gets no index: Pagefind refuses to make
     an empty one, and the search page then says search is not available.
     """
-    if next(site_dir.glob(glob), None) is None:
+    if not _any_file(site_dir, glob):
         return None
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     command = [*PAGEFIND, "--site", ".", "--glob", glob,
@@ -141,6 +141,15 @@ def start_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind
                                stderr=subprocess.STDOUT, text=True, errors="replace",
                                preexec_fn=_parent_death_signal())
     return process, site_dir / output_subdir
+
+
+def _any_file(site_dir: Path, glob: str) -> bool:
+    """Whether the glob matches a file; it may hold one {a,b,...} group, as Pagefind's globs can."""
+    head, brace, rest = glob.partition("{")
+    if not brace:
+        return next(site_dir.glob(glob), None) is not None
+    options, _, tail = rest.partition("}")
+    return any(next(site_dir.glob(head + option + tail), None) is not None for option in options.split(","))
 
 
 def finish_search_index(started: tuple | None) -> int:

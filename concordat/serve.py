@@ -32,11 +32,11 @@ from .pipeline import (
     load_site,
     make_environment,
     page_fingerprints,
-    search_index_fingerprint,
+    search_index_fingerprints,
     site_files,
 )
 from .render import default_workers, render_pages
-from .routes import ACTION_PAGES_GLOB, routes
+from .routes import index_shards, routes
 from .search import SearchIndexError
 
 mimetypes.add_type("text/javascript", ".js")
@@ -66,7 +66,7 @@ class Preview:
         self.code = ""
         self.env = None
         self.indexing = False
-        self._indexed: str | None = None  # fingerprint of the action pages the search index was made from
+        self._indexed: dict[str, str] = {}  # each search index's folder -> fingerprint of the pages it was made from
         self._background: threading.Thread | None = None
         self._background_due: tuple | None = None
         self._lock = threading.Lock()
@@ -98,7 +98,8 @@ class Preview:
             print(f"Preview updated: {len(changed)} of {len(pages)} pages rendered in "
                   f"{time.perf_counter() - started:.2f}s", file=sys.stderr, flush=True)
             self.on_change()
-            self._refresh_in_background(site, pages, search_index_fingerprint(pages, fingerprints))
+            shards = index_shards(site)
+            self._refresh_in_background(site, pages, shards, search_index_fingerprints(pages, fingerprints, shards))
             self._tidy_memory()
 
     def _tidy_memory(self) -> None:
@@ -125,9 +126,9 @@ class Preview:
             print(error, file=sys.stderr, flush=True)
         self.on_change()
 
-    def _refresh_in_background(self, site, pages, index: str) -> None:
+    def _refresh_in_background(self, site, pages, shards, indexes: dict[str, str]) -> None:
         """Open data and the search index, after the pages: the reader's page does not wait for them."""
-        self._background_due = (site, pages, index)
+        self._background_due = (site, pages, shards, indexes)
         if self._background is None or not self._background.is_alive():
             self.indexing = True
             self._background = threading.Thread(target=self._background_work, daemon=True)
@@ -146,7 +147,7 @@ class Preview:
     def _refresh_until_done(self) -> None:
         context = multiprocessing.get_context("fork")
         while self._background_due is not None:
-            site, pages, index = self._background_due
+            site, pages, shards, indexes = self._background_due
             self._background_due = None
             files = site_files(self.project, site, pages)
             for path, data in files.items():
@@ -155,10 +156,14 @@ class Preview:
             for gone in set(self._site_files) - set(files):
                 (self.out / gone).unlink(missing_ok=True)
             self._site_files = files
-            if index == self._indexed:
+            stale = [shard for shard in shards if self._indexed.get(shard.folder) != indexes[shard.folder]]
+            for folder in set(self._indexed) - set(indexes):
+                shutil.rmtree(self.out / folder, ignore_errors=True)
+            if not stale:
+                self._indexed = indexes
                 continue
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=self._refresh_index, args=(send,), daemon=True)
+            process = context.Process(target=self._refresh_index, args=(stale, send), daemon=True)
             process.start()
             send.close()
             try:
@@ -169,28 +174,30 @@ class Preview:
             if problem:
                 self._show_errors([SearchIndexError(problem)])
             else:
-                self._indexed = index
+                self._indexed = indexes
 
-    def _refresh_index(self, report) -> None:
+    def _refresh_index(self, stale: list, report) -> None:
         problem = ""
         if hasattr(os, "nice"):
             os.nice(10)  # background work: the next save's pages come first
         try:
-            self._index()
+            for shard in stale:  # one at a time: each Pagefind holds only its own pages in memory
+                self._index(shard)
         except SearchIndexError as exc:
             problem = str(exc)
         report.send(problem)
 
-    def _index(self) -> None:
+    def _index(self, shard) -> None:
         """A new index beside the old one, then swapped in: searches keep working meanwhile."""
-        fresh = self.out / ".pagefind-new"
+        fresh = self.out / f".{shard.folder}-new"
         shutil.rmtree(fresh, ignore_errors=True)
-        search.build_search_index(self.out, ACTION_PAGES_GLOB, output_subdir=fresh.name)
-        old = self.out / ".pagefind-old"
+        search.build_search_index(self.out, shard.glob, output_subdir=fresh.name)
+        old = self.out / f".{shard.folder}-old"
         shutil.rmtree(old, ignore_errors=True)
-        if (self.out / "pagefind").exists():
-            os.rename(self.out / "pagefind", old)
-        os.rename(fresh, self.out / "pagefind")
+        if (self.out / shard.folder).exists():
+            os.rename(self.out / shard.folder, old)
+        if fresh.exists():  # not when the areas have no actions yet
+            os.rename(fresh, self.out / shard.folder)
         shutil.rmtree(old, ignore_errors=True)
 
     def watch(self) -> None:

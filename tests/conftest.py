@@ -47,6 +47,7 @@ def built_site(tmp_path_factory, real_project) -> Path:
 
 SUBPATH = "/concordat/"
 LISTING_PAGE_SIZE_UNDER_TEST = 2
+INDEX_SHARD_SIZE_UNDER_TEST = 100  # the real plans' 233 actions then make three search indexes
 
 
 @pytest.fixture(scope="session")
@@ -59,9 +60,26 @@ def served_site(tmp_path_factory, real_project):
 
     root = tmp_path_factory.mktemp("served")
     out = root / SUBPATH.strip("/")
-    # Listings of at most 2 actions a page: the real plans then have paginated theme and
-    # organisation pages, so every browser check covers pagination too.
-    build_site(real_project, out_dir=out, base_url=SUBPATH, listing_page_size=LISTING_PAGE_SIZE_UNDER_TEST)
+    # Listings of at most 2 actions a page, and search indexes of at most 100 action pages: the
+    # real plans then have paginated theme and organisation pages and a search split over
+    # several indexes, as a national site has, so every browser check covers both.
+    build_site(real_project, out_dir=out, base_url=SUBPATH, listing_page_size=LISTING_PAGE_SIZE_UNDER_TEST,
+               index_shard_size=INDEX_SHARD_SIZE_UNDER_TEST)
+    with serve_folder(root) as origin:
+        yield origin + SUBPATH, out
+
+
+@pytest.fixture(scope="session")
+def served_site_one_index(tmp_path_factory, real_project):
+    """The real site as it is published (its 233 actions in one search index), served as above.
+
+    For ranking: each index scores its own pages, so indexes of a few dozen actions would rank
+    unlike a national site's, whose indexes hold thousands each."""
+    from .browser import serve_folder
+
+    root = tmp_path_factory.mktemp("served-one-index")
+    out = root / SUBPATH.strip("/")
+    build_site(real_project, out_dir=out, base_url=SUBPATH)
     with serve_folder(root) as origin:
         yield origin + SUBPATH, out
 

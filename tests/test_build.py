@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from concordat import search
 from concordat.errors import ContentErrors
@@ -277,3 +278,27 @@ def _state(proc: Path) -> str:
         return next(line for line in (proc / "status").read_text().splitlines() if line.startswith("State:"))
     except (OSError, StopIteration):
         return "Z"
+
+
+def test_an_edit_rebuilds_only_the_search_index_that_holds_the_action(example_project):
+    """A national site's actions are in several search indexes, by area: an edit to one area's
+    action makes Pagefind run again on that area's index only; the others are kept as they were."""
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    other = yaml.safe_load(area.read_text(encoding="utf-8"))
+    other.update(name="Otherside", slug="otherside")
+    (example_project.content / "areas" / "otherside.yaml").write_text(yaml.safe_dump(other), encoding="utf-8")
+    first = build_site(example_project, index_shard_size=1)  # an area's actions are never split: one index each
+    out = example_project.output
+    assert sorted(p.name for p in out.glob("pagefind*")) == ["pagefind", "pagefind-2"]
+    assert 'data-more-indexes=\'["pagefind-2/"]\'' in (out / "search" / "index.html").read_text(encoding="utf-8")
+
+    def files(folder: str) -> dict[str, int]:
+        return {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / folder).rglob("*") if p.is_file()}
+
+    before = {"pagefind": files("pagefind"), "pagefind-2": files("pagefind-2")}
+    text = area.read_text(encoding="utf-8")
+    area.write_text(text.replace("progress: ", "progress: Newly edited. ", 1), encoding="utf-8")
+    result = build_site(example_project, index_shard_size=1)
+    assert result.indexed == first.indexed == first.actions > 0
+    assert files("pagefind-2") == before["pagefind-2"], "the unchanged area's index was made again"
+    assert files("pagefind") != before["pagefind"], "the edited area's index was not made again"

@@ -100,8 +100,9 @@ def top_three(page, base: str, query: str) -> list[str]:
     return [action_key(href) for href in links[:3]]
 
 
-def test_relevance_suite(page, served_site):
-    base, _ = served_site
+def test_relevance_suite(page, served_site_one_index):
+    base, folder = served_site_one_index
+    assert not (folder / "pagefind-2").exists()
     lines, misses = [], []
     for q in QUERIES:
         top = top_three(page, base, q.query)

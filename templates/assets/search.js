@@ -19,6 +19,10 @@ async function engine() {
     pagefind = await import(`${base}pagefind/pagefind.js`);
     await pagefind.options({ baseUrl: base });
     await pagefind.init();
+    // A large site's actions are in several indexes (a few thousand pages each): search them as one.
+    for (const folder of JSON.parse(form.dataset.moreIndexes || "[]")) {
+      await pagefind.mergeIndex(`${base}${folder}`, { baseUrl: base });
+    }
   }
   return pagefind;
 }
