@@ -62,6 +62,7 @@ def make_environment(templates_dir: Path, base_path: str, asset_version: str = "
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # no stat() of each template per page: the preview makes a new environment when one changes
     )
 
     def url(path: str) -> str:
