@@ -174,8 +174,8 @@ def run_version(code: Path, country: Path, dest: Path) -> list[list]:
 
 def copy_country(country: Path, dest: Path, code: Path = ROOT) -> Path:
     """A fresh copy of the country's content, with the templates of the code being measured."""
-    if dest.exists():
-        shutil.rmtree(dest)
+    while dest.exists():  # the last build's old tree may be being deleted by its background process too
+        shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(country, dest, symlinks=True, ignore=shutil.ignore_patterns("site", ".preview"))
     shutil.rmtree(dest / "templates")
     shutil.copytree(code / "templates", dest / "templates")
