@@ -76,9 +76,10 @@ class ContentMemory:
     areas: dict = field(default_factory=dict)
 
 
-def load_site(project: Project, base_url: str | None = None, memory: ContentMemory | None = None) -> Site:
+def load_site(project: Project, base_url: str | None = None, memory: ContentMemory | None = None,
+              workers: int = 1) -> Site:
     """Load, validate and model all content; raise ContentErrors listing every problem."""
-    content = load_content(project.content, project.root, memory.documents if memory else None)
+    content = load_content(project.content, project.root, memory.documents if memory else None, workers)
     errors = content.errors + validate(content)
     if errors:
         raise ContentErrors(errors)
@@ -154,7 +155,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                                unchanged=True,
                                warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
 
-        site = clock.stage("load", load_site, project, base_url)
+        site = clock.stage("load", load_site, project, base_url, None, workers or render.default_workers())
         history = clock.stage("history", read_history, project.root, site)
         pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
         shards = index_shards(site, index_shard_size)
