@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import multiprocessing
 import shutil
 import sys
 import time
@@ -157,12 +158,15 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
 
         site = clock.stage("load", load_site, project, base_url, None, workers or render.default_workers())
         history = clock.stage("history", read_history, project.root, site)
-        pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
-        shards = index_shards(site, index_shard_size)
-        fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
         staging = write.make_staging(out_dir)
-        indexing = None
+        indexing = exporting = None
         try:
+            # The open data needs only the model: it is written by a forked process while this
+            # one works out the pages (a core that would otherwise wait) and renders them.
+            exporting = clock.stage("export", start_export, site, staging)
+            pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
+            shards = index_shards(site, index_shard_size)
+            fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
             changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
             env = make_environment(project, site)
             # Areas and their actions first: the search index needs only those, so Pagefind
@@ -176,12 +180,17 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             indexing = clock.stage("index", start_index, staging, out_dir, shards, unchanged, progress)
             clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
                         staging, workers, progress)
-            clock.stage("export", write_site_files, project, site, pages, staging)
+            for path, data in support_files(project, site, pages).items():
+                write.write_file(staging, path, data)
+            clock.stage("export", finish_export, exporting)
             indexed = clock.stage("index", finish_index, indexing, pages)
             write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": indexes,
                                            "warnings": [dataclasses.asdict(w) for w in site.warnings]})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
+            if exporting is not None and exporting.is_alive():
+                exporting.kill()
+                exporting.join()
             for _, started in indexing or ():
                 if started is not None:
                     started[0].kill()  # Pagefind must not write on into a removed folder
@@ -240,20 +249,38 @@ def finish_index(runs: list[tuple[IndexShard, tuple | None]], pages: list[Page])
     return indexed
 
 
-def site_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
-    """Everything beside the pages: assets, open data, sitemap. Cheap, so made every time."""
+def start_export(site: Site, staging: Path) -> multiprocessing.Process:
+    """Write the open data into staging from a forked process; finish_export waits for it."""
+    process = multiprocessing.get_context("fork").Process(target=_write_open_data, args=(site, staging), daemon=True)
+    process.start()
+    return process
+
+
+def _write_open_data(site: Site, staging: Path) -> None:
+    search.stop_with_parent()  # a killed build's export must not write on into a removed folder
+    for path, data in export.data_files(site).items():
+        write.write_file(staging, path, data)
+
+
+def finish_export(process: multiprocessing.Process) -> None:
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"writing the open data failed (exit code {process.exitcode}; its error is above)")
+
+
+def support_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
+    """Everything beside the pages and the open data: assets, sitemap, robots.txt."""
     files = {"assets/" + asset.relative_to(project.assets).as_posix(): asset.read_bytes()
              for asset in sorted(project.assets.rglob("*")) if asset.is_file()}
-    files.update(export.data_files(site))
     files["sitemap.xml"] = sitemap(site, pages)
     files["robots.txt"] = robots(site)
     files[".nojekyll"] = b""
     return files
 
 
-def write_site_files(project: Project, site: Site, pages: list[Page], staging: Path) -> None:
-    for path, data in site_files(project, site, pages).items():
-        write.write_file(staging, path, data)
+def site_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
+    """Everything beside the pages, open data included (the preview's background refresh)."""
+    return {**support_files(project, site, pages), **export.data_files(site)}
 
 
 class _Clock:

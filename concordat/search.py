@@ -105,6 +105,13 @@ class SearchIndexError(Exception):
     """Pagefind failed or wrote an index that cannot be read: nothing is published."""
 
 
+def stop_with_parent() -> None:
+    """Linux: this (forked) process is killed when the build that started it is killed."""
+    stop = _parent_death_signal()
+    if stop is not None:
+        stop()
+
+
 def _parent_death_signal():
     """Linux: a function for the child to call so Pagefind stops if the build is killed,
     and never writes into a staging folder the next build has removed.
