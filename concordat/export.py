@@ -15,7 +15,7 @@ import json
 from .compare import COMPARISON_COLUMNS, comparison_records
 from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Site
-from .routes import action_url
+from .routes import action_url, area_leads
 
 COLUMNS = [
     "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "subtheme_id", "section", "group",
@@ -121,8 +121,7 @@ def data_files(site: Site) -> dict[str, bytes]:
     csv_rows: list[str] = []
     update_rows_: list[str] = []
     for area in site.areas:
-        leads = {org_id: site.organisations[org_id] for a in area.actions for org_id in a.leads}
-        lines, rows, updates = kept(area, "_open_data", (site.config, site.themes, leads),
+        lines, rows, updates = kept(area, "_open_data", (site.config, site.themes, area_leads(site, area)),
                                     lambda area, _: _area_data(site, area))
         files[f"data/areas/{area.slug}.json"] = _json_array(lines)
         files[f"data/areas/{area.slug}.csv"] = _csv_file(rows, COLUMNS)

@@ -170,7 +170,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
             env = make_environment(project, site)
             # Areas and their actions first: the search index needs only those, so Pagefind
-            # runs while the listings and the open data are written.
+            # runs while the listings are rendered.
             by_area = [p for p in changed if "area" in p.context]
             clock.stage("render", render_changed_pages, env, by_area, staging, workers, progress)
             indexes = search_index_fingerprints(pages, fingerprints, shards)

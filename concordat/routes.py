@@ -114,8 +114,6 @@ def action_url(action: Action) -> str:
     return ACTION_URL.format(area=action.area_slug, action=action.id)
 
 
-
-
 def theme_url(theme: Theme, page: int = 1) -> str:
     return f"themes/{theme.id}/" + (f"page/{page}/" if page > 1 else "")
 
@@ -217,7 +215,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              entries=tuple((c, c.areas) for c in history.commits)),
     ]
     for area in site.areas:
-        leads = _area_leads(site, area)
+        leads = area_leads(site, area)
         if memory is not None:
             # Compared by equality: cheap, as unchanged values are mostly the very same objects.
             key = (site.config, site.glossary, themes, leads, site.required_types,
@@ -331,8 +329,8 @@ def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organi
     return {org_id: site.organisations[org_id] for action in actions for org_id in action.leads}
 
 
-def _area_leads(site: Site, area: Area) -> dict[str, Organisation]:
-    """The organisations an area's actions name as leads (their ids kept on the Area)."""
+def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
+    """The organisations an area's actions name as leads, in order (their ids kept on the Area)."""
     ids = kept(area, "_lead_ids", None, lambda area, _: tuple(dict.fromkeys(i for a in area.actions for i in a.leads)))
     return {org_id: site.organisations[org_id] for org_id in ids}
 
