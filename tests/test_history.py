@@ -24,6 +24,10 @@ CORRECTION = "Fix a typo in action 1.1\n\nChange-type: correction\n"
 
 @pytest.fixture
 def scripted(tmp_path):
+    return scripted_project(tmp_path)
+
+
+def scripted_project(tmp_path):
     """A project whose git history adds an area, adds an action, changes a status through an update,
     edits progress text, corrects a typo and removes an action: one commit each, on known dates."""
     project = make_project(tmp_path / "p")

@@ -35,6 +35,7 @@ __all__ = ["History", "HistoryEvent", "NO_HISTORY", "action_history", "area_chan
            "history_warnings", "read_corrections", "read_history", "read_version", "review_warnings", "word_diff"]
 
 CORRECTIONS_FILE = "corrections.txt"  # in the content folder: commits that are corrections, one id a line
+SLUG_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.yaml")  # an area file's name: its slug (validate.py checks it)
 CHUNK = 200  # commits whose files are read from git at once (bounds the memory a long history takes)
 
 
@@ -274,7 +275,8 @@ def _learn(root: Path, prefix: str, content: str, commits: list[tuple[int, str, 
     areas_folder = f"{prefix}{content}/areas/"
 
     def is_area(path: str) -> bool:
-        return path.startswith(areas_folder) and path.endswith(".yaml") and "/" not in path[len(areas_folder):]
+        """A plan's file: content/areas/<slug>.yaml (any other name is no plan's, at HEAD or ever)."""
+        return path.startswith(areas_folder) and bool(SLUG_FILE.fullmatch(path[len(areas_folder):]))
 
     infos = git.objects(root, [sha for _, sha, _ in commits])
     blobs_wanted = [b for _, _, files in commits for f in files

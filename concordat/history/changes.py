@@ -49,6 +49,9 @@ def read_version(raw: bytes, path: str) -> Area | str:
         area = build_area(data, path)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return f"{path}: could not be read ({type(exc).__name__})"
+    stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if area.slug != stem:
+        return f"{path}: slug '{area.slug}' does not match the file name '{stem}.yaml'"
     for action in area.actions:
         for date in [action.due, *(u.date for u in action.updates)]:
             if date and parse_due(date) is None:
