@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -112,6 +113,7 @@ class Action:
     status_words: str = ""  # the plan's words that give the status
     rag: str = ""  # what the plan's RAG cell shows (its colour, key words or words), as imported
     sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
+    number_under: str = ""  # the plan's sub-heading, where the plan gives this number to more than one action
 
     @property
     def latest_update(self) -> Update | None:
@@ -123,17 +125,18 @@ class Action:
 
     @property
     def title(self) -> str:
-        """A one-line name for listings: the action's first line, cut at a word near 140 characters."""
-        first = next((ln.strip(" -•·*") for ln in self.text.splitlines() if ln.strip(" -•·*")), self.text)
-        first = re.sub(r"\s+", " ", first).strip()
-        if len(first) <= 140:
-            return first
-        return first[:140].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        """The action's first words, for listings: see `first_words`."""
+        return first_words(self.text)
 
     @property
     def label(self) -> str:
-        """How a reader refers to it: 'Action 2.14', or the title where the plan gives no number."""
-        return f"Action {self.number}" if self.number else self.title
+        """How a reader refers to it: see `action_label`."""
+        return action_label(self.number, self.text, self.number_under)
+
+    @property
+    def heading(self) -> str:
+        """Its name in headings, links and page titles: see `action_heading`."""
+        return action_heading(self.number, self.text, self.number_under)
 
     @property
     def status_label(self) -> str:
@@ -310,8 +313,73 @@ def quoted_in(quote: str, text: str) -> bool:
     return " ".join(quote.split()) in " ".join(text.split())
 
 
+HEADING_LENGTH = 140  # an action's name is cut at a word near this many characters
+
+
+def first_words(text: str, limit: int = HEADING_LENGTH) -> str:
+    """An action's first line, cut at a word near `limit` characters; "…" where the action goes on."""
+    lines = [re.sub(r"\s+", " ", ln.strip(" -•·*")).strip() for ln in str(text or "").splitlines()]
+    lines = [ln for ln in lines if ln]
+    first = lines[0] if lines else ""
+    if len(first) > limit:
+        return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return first + (" …" if len(lines) > 1 and not first.endswith("…") else "")
+
+
+def action_label(number: str, text: str, under: str = "") -> str:
+    """How a reader refers to an action: "Action 2.14"; "Action 1 under “Sub-heading”" where the plan
+    gives the number to several actions (`under`, see `number_subheadings`); its first words if it has
+    no number."""
+    if not number:
+        return first_words(text)
+    return f"Action {number}" + (f" under “{under}”" if under else "")
+
+
+def action_heading(number: str, text: str, under: str = "") -> str:
+    """An action's name in headings, links and page titles: its label and first words, so a list of
+    headings or links says what each action is ("Action 1.1: Develop a local protocol to …").
+
+    The one rule for naming an action: the model, the changes pages and the search index all use it."""
+    if not number:
+        return first_words(text)
+    label = action_label(number, text, under)
+    return f"{label}: {first_words(text, max(60, HEADING_LENGTH - len(label) - 2))}"
+
+
+def number_subheadings(data: dict | None) -> dict[str, str]:
+    """For each action (by id) whose number the plan gives to another action too, the heading that
+    tells them apart: its sub-heading, else its section's heading, else both. Bromley restarts its
+    numbering under every sub-heading. Works on an area file's data as read, valid or not (the
+    changes pages read old versions)."""
+    if not isinstance(data, dict):
+        return {}
+    placed = []  # (id, number, section heading, group heading)
+    for a in _items(data.get("preamble")):
+        placed.append((str(a.get("id", "")), str(a.get("number") or ""), "", ""))
+    for s in _items(data.get("sections")):
+        for g in _items(s.get("groups")):
+            for a in _items(g.get("actions")):
+                placed.append((str(a.get("id", "")), str(a.get("number") or ""), str(s.get("heading") or ""),
+                               str(g.get("heading") or "")))
+    numbers = Counter(number for _, number, _, _ in placed if number)
+    under: dict[str, str] = {}
+    for action_id, number, section, group in placed:
+        if numbers[number] > 1:
+            under[action_id] = group or section
+    repeated = Counter((number, under.get(i, "")) for i, number, _, _ in placed if number)
+    for action_id, number, section, group in placed:
+        if numbers[number] > 1 and repeated[(number, under[action_id])] > 1 and section and group:
+            under[action_id] = f"{section} — {group}"
+    return under
+
+
+def _items(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
-                 section_heading: str | None, group_heading: str | None, reviewed: str | None = None) -> Action:
+                 section_heading: str | None, group_heading: str | None, reviewed: str | None = None,
+                 number_under: str = "") -> Action:
     updates = tuple(sorted((Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
                            key=lambda u: u.date))
     return Action(
@@ -336,6 +404,7 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         status_words=data.get("status_words", ""),
         rag=data.get("rag", ""),
         sic=tuple(data.get("sic", ())),
+        number_under=number_under,
     )
 
 
@@ -343,13 +412,15 @@ def build_area(data: dict, source_path: str) -> Area:
     """An Area from one validated area file."""
     slug = data["slug"]
     reviewed = data.get("reviewed")
+    under = number_subheadings(data)
     sections = []
     for s in data["sections"]:
         groups = []
         for g in s["groups"]:
             theme_id = g.get("theme", s["theme"])
             actions = tuple(
-                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed)
+                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed,
+                             under.get(a["id"], ""))
                 for a in g["actions"]
             )
             groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
@@ -364,7 +435,8 @@ def build_area(data: dict, source_path: str) -> Area:
         source_date_note=source.get("date_note", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),
-        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed) for a in data.get("preamble", ())),
+        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed, under.get(a["id"], ""))
+                       for a in data.get("preamble", ())),
         sections=tuple(sections),
         kpi_intro=data.get("kpi_intro", ""),
         kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),

@@ -231,7 +231,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                     compare_link="compare/" + (f"{area.region}/" if area.region else ""))]
         for action in area.actions:
             own.append(page(
-                action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
+                action_url(action), "action.html", f"{action.heading} – {area.name} plan", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
                 organisations=_organisations_of(site, [action]),
                 history=action_history(action, history.by_action.get((area.slug, action.id), ())),

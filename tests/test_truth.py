@@ -1,0 +1,77 @@
+"""The public record tells the truth (issue 17): pages name each action by what it says, say only
+what the content records, date the plans, and explain the abbreviations the site knows.
+
+Read as a reader does: the text of real elements of the built site (lxml), in Chromium where
+what a browser shows matters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+
+def parsed(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def text(element) -> str:
+    """What a reader sees of an element: its text, without its `hidden` parts."""
+    element = lxml.html.fromstring(lxml.html.tostring(element))
+    for hidden in element.xpath(".//*[@hidden]"):
+        hidden.drop_tree()
+    return " ".join(element.text_content().split())
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# --- Names that carry meaning -------------------------------------------------------------------
+
+def test_no_two_pages_share_a_title(built_site):
+    titles = Counter(text(parsed(p).find(".//title")) for p in html_pages(built_site))
+    assert [t for t, n in titles.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("slug", ["bromley", "milton-keynes", "kent-and-medway"])
+def test_action_headings_and_links_say_what_each_action_is_and_none_repeats(built_site, slug):
+    page = parsed(built_site / "areas" / slug / "index.html")
+    headings = [text(h) for h in page.xpath("//article[@class='action']/*[contains(@class, 'action-heading')]")]
+    assert headings and len(set(headings)) == len(headings), Counter(headings).most_common(3)
+    links = [text(a) for a in page.xpath("//article[@class='action']//p[@class='permalink']/a")]
+    assert len(set(links)) == len(links) == len(headings)
+    for heading in headings:
+        assert len(heading) < 200
+        if heading.startswith("Action "):
+            label, words = heading.split(": ", 1)
+            assert len(words.split()) >= 2, heading  # first words of the action, not only its number
+
+
+def test_bromley_numbers_carry_their_sub_heading(built_site):
+    page = parsed(built_site / "areas/bromley/actions/1a-1/index.html")
+    assert text(page.xpath("//h1")[0]) == ("Bromley · Action 1 under “Matching local need with a suitable range "
+                                            "of services” Community Mental Health Re-configuration / Developing "
+                                            "improved crisis response")
+    assert text(page.find(".//title")).startswith(
+        "Action 1 under “Matching local need with a suitable range of services”: Community Mental Health")
+    listing = parsed(built_site / "themes/commissioning/index.html")
+    names = [text(a) for a in listing.xpath("//h2[@id='area-bromley']/following-sibling::ul[@class='action-list']//a")]
+    assert "Action 1 under “Matching local need with a suitable range of services”: Community Mental Health " \
+           "Re-configuration / Developing improved …" in names
+
+
+def test_a_long_first_line_is_cut_at_a_word_near_140_characters():
+    from concordat.model import action_heading, first_words
+
+    words = "Develop a local protocol to " + "co-ordinate the multi-agency approach " * 6
+    cut = first_words(words)
+    assert cut.endswith(" …") and len(cut) <= 142 and words.startswith(cut[:-2])
+    assert words[len(cut) - 2] == " "  # cut between words, never inside one
+    assert first_words("Develop a local protocol to\n\n- Co-ordinate") == "Develop a local protocol to …"
+    assert action_heading("1.1", "Develop a local protocol to\n- Co-ordinate") == \
+        "Action 1.1: Develop a local protocol to …"
+    assert action_heading("", "Ensure governance is in place") == "Ensure governance is in place"
