@@ -206,6 +206,7 @@ class Area:
     reviewed: str | None = None  # YYYY-MM-DD: when the partners last reviewed the plan
     review_every: int | None = None  # months between reviews
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
+    signatories_recorded: bool = False  # whether the file records who signed (`signatories`, even empty)
     region: str | None = None  # id of one of site.yaml's regions
 
     @property
@@ -446,6 +447,7 @@ def build_area(data: dict, source_path: str) -> Area:
         reviewed=reviewed,
         review_every=data.get("review_every"),
         signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
+        signatories_recorded="signatories" in data,
         region=data.get("region"),
     )
 

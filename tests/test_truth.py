@@ -75,3 +75,33 @@ def test_a_long_first_line_is_cut_at_a_word_near_140_characters():
     assert action_heading("1.1", "Develop a local protocol to\n- Co-ordinate") == \
         "Action 1.1: Develop a local protocol to …"
     assert action_heading("", "Ensure governance is in place") == "Ensure governance is in place"
+
+
+# --- Say only what is recorded ------------------------------------------------------------------
+
+def signed_column(page: lxml.html.HtmlElement) -> list[str]:
+    table = page.xpath("//table[.//th[normalize-space()='Signed the plan']]")
+    return [text(td) for td in table[0].xpath(".//tbody/tr/td[2]")] if table else []
+
+
+def test_where_no_signatories_are_recorded_no_page_says_an_organisation_did_not_sign(built_site):
+    answers = Counter()
+    for path in (built_site / "organisations").glob("*/index.html"):
+        answers.update(signed_column(parsed(path)))
+    assert answers and set(answers) == {"Not recorded"}, answers  # no area of the real plans records them
+    bromley = text(parsed(built_site / "areas/bromley/index.html").xpath("//section[@aria-labelledby='summary']")[0])
+    assert "Ambulance service: not named (none leads an action; who signed the plan is not recorded)" in bromley
+    assert "Who signed this plan is not recorded on this site" in bromley
+    assert "signed the plan)" not in bromley
+
+
+def test_where_signatories_are_recorded_the_organisation_page_says_yes_or_no(example_project):
+    from concordat.pipeline import build_site
+
+    area_file = example_project.content / "areas" / "exampleshire.yaml"
+    area_file.write_text(area_file.read_text().replace("source:\n", "signatories: [xmpt]\nsource:\n", 1))
+    build_site(example_project, workers=1)
+    answers = {path.parent.name: signed_column(parsed(path))
+               for path in (example_project.output / "organisations").glob("*/index.html")}
+    assert answers["xmpt"] == ["Yes"]
+    assert answers["example-police"] == ["No"]
