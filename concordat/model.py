@@ -63,6 +63,12 @@ class Organisation:
     def type_label(self) -> str:
         return ORGANISATION_TYPES[self.type]
 
+    @property
+    def abbreviations(self) -> tuple[str, ...]:
+        """Its short names that are abbreviations (one word, two or more capitals: "CNWL", "SECAmb"),
+        explained wherever a page uses them; short forms such as "Oxleas" or "Thurrock" are not."""
+        return tuple(name for name in self.short_names if re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*", name))
+
 
 @dataclass(frozen=True)
 class GlossaryEntry:

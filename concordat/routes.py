@@ -18,6 +18,7 @@ from typing import Any
 
 from . import compare
 from .history import NO_HISTORY, History, action_history
+from .markup import Abbreviation
 from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
 
@@ -188,7 +189,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     With `memory` (kept by the preview between saves), an area whose model, surroundings and
     history are unchanged keeps its pages, fingerprints included, from the last call.
     """
-    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
+    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),),
+              "organisation_terms": organisation_terms(site)}
 
     def page(url: str, template: str, title: str, glossaries=None, is_action=False, **context) -> Page:
         context = {**shared, **context}
@@ -207,7 +209,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
-        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
+        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
+             area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
         page("accessibility/", "accessibility.html", "Accessibility statement"),
         page("404.html", "404.html", "Page not found"),
         page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
@@ -333,6 +336,13 @@ def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
     """The organisations an area's actions name as leads, in order (their ids kept on the Area)."""
     ids = kept(area, "_lead_ids", None, lambda area, _: tuple(dict.fromkeys(i for a in area.actions for i in a.leads)))
     return {org_id: site.organisations[org_id] for org_id in ids}
+
+
+def organisation_terms(site: Site) -> tuple[Abbreviation, ...]:
+    """The organisations' short names that are abbreviations ("CNWL", "SECAmb"), each explained by
+    the organisation's name and linked to its page (href below the site's base)."""
+    return tuple(Abbreviation(term, org.name, organisation_url(org))
+                 for org in site.organisations_sorted() for term in org.abbreviations)
 
 
 def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:

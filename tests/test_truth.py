@@ -105,3 +105,59 @@ def test_where_signatories_are_recorded_the_organisation_page_says_yes_or_no(exa
                for path in (example_project.output / "organisations").glob("*/index.html")}
     assert answers["xmpt"] == ["Yes"]
     assert answers["example-police"] == ["No"]
+
+
+# --- Abbreviations that are explained ---------------------------------------------------------
+
+NOT_EXPLAINED_IN = "dt|option|select|textarea|button|label|summary|script|style|svg|title".split("|")
+
+
+def known_terms(project, slug: str | None) -> set[str]:
+    """What the site can explain on a page: the site glossary, the organisations' abbreviations and,
+    on an area's pages, its own glossary."""
+    from concordat.pipeline import load_content, make_site
+
+    site = make_site(load_content(project.content))
+    terms = {e.term for e in site.glossary} | {t for o in site.organisations.values() for t in o.abbreviations}
+    if slug:
+        terms |= {e.term for e in site.area(slug).glossary}
+    return terms
+
+
+def test_every_abbreviation_the_site_knows_is_marked_on_every_kind_of_page(built_site, real_project):
+    import re
+
+    slugs = [None, *(p.name for p in (built_site / "areas").iterdir())]
+    terms = {slug: known_terms(real_project, slug) for slug in slugs}
+    checked: Counter = Counter()
+    unexplained = []
+    for path in html_pages(built_site):
+        rel = path.relative_to(built_site).parts
+        if rel[0].startswith("pagefind"):
+            continue
+        main = parsed(path).find(".//main")
+        if main is None:
+            continue
+        marked = {" ".join(a.text_content().split()) for a in main.iter("abbr")}
+        for element in [*main.iter(*NOT_EXPLAINED_IN), *main.iter("abbr")]:
+            if element.getparent() is not None:
+                element.drop_tree()
+        words = main.text_content()
+        slug = rel[1] if rel[0] == "areas" and len(rel) > 2 else None
+        used = {t for t in terms[slug] if re.search(rf"(?<![\w&]){re.escape(t)}(?=s?(?!\w))", words)}
+        unexplained += [f"{'/'.join(rel)}: {t}" for t in sorted(used - marked)]
+        if used:
+            checked[rel[0] if len(rel) > 1 else "home"] += 1
+    assert unexplained == []
+    # The organisations' own abbreviations the issue names, and a shared term, are explained.
+    mk = parsed(built_site / "areas/milton-keynes/index.html")
+    titles = {a.text_content(): a.get("title") for a in mk.iter("abbr")}
+    assert titles["MKC"] == "Milton Keynes Council" and titles["TVP"] == "Thames Valley Police"
+    assert titles["ED"].startswith("Emergency department")
+    assert {"home", "areas", "themes", "organisations", "glossary"} <= set(checked), checked
+
+
+def test_the_glossary_page_says_which_plans_have_their_own(built_site):
+    intro = text(parsed(built_site / "glossary/index.html").xpath("//main//p")[0])
+    assert "Kent and Medway also has a glossary of its own" in intro
+    assert "every plan" not in intro.lower() and "each plan" not in intro.lower()
