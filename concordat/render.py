@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from . import markup, search
 from .fingerprint import fingerprint
-from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation
+from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation, long_date
 from .routes import Page, action_url, area_url, organisation_url, theme_url
 
 # The only sources a page may load from: the site itself (and WebAssembly, for search).
@@ -89,17 +89,6 @@ def make_environment(templates_dir: Path, base_path: str, asset_version: str = "
     env.filters["md"] = markup.markdown_filter
     env.filters["text"] = markup.text_filter
     return env
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # not calendar.month_name, which follows the machine's locale
-
-
-def long_date(value: str) -> str:
-    """A date as people write it: 2016-03-31 -> '31 March 2016', 2016-03 -> 'March 2016'."""
-    year, month, *day = value[:10].split("-")
-    words = f"{MONTHS[int(month) - 1]} {year}"
-    return f"{int(day[0])} {words}" if day else words
 
 
 class ActionDetails:

@@ -20,7 +20,7 @@ from . import compare
 from .history import NO_HISTORY, History, action_history
 from .markup import Abbreviation
 from .memo import kept
-from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
+from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
 
 LISTING_PAGE_SIZE = 200
 # Action pages in one search index. Pagefind holds everything it indexes in memory (about 50 KB an
@@ -63,6 +63,9 @@ class AreaSummary:
     source_date: str
     reviewed: str | None = None
     next_review: str | None = None
+    written: str = ""  # when the plan was written, in words (model.PlanDates)
+    latest_progress: str = ""
+    not_rated_note: str = ""  # why its Not rated actions have no status
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     summaries = compare.organisation_summaries(site)
     area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
     pages = [
-        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
+        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes,
+             period=plan_period(site.areas)),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
              more_indexes=tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
              organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
@@ -211,7 +215,9 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
              area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
-        page("accessibility/", "accessibility.html", "Accessibility statement"),
+        page("accessibility/", "accessibility.html", "Accessibility statement",
+             unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
+             no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
         page("404.html", "404.html", "Page not found"),
         page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
         page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
@@ -324,7 +330,8 @@ def _listing_pages(page: Callable[..., Page], title: str, template: str, groups:
 
 def _summary(area: Area) -> AreaSummary:
     return AreaSummary(area.name, area.slug, len(area.actions), area.status_counts, area.source_title,
-                       area.source_date, area.reviewed, area.next_review)
+                       area.source_date, area.reviewed, area.next_review, area.dates.written,
+                       area.dates.latest_progress, NOT_RATED[area.rag_column][1])
 
 
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:

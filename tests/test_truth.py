@@ -161,3 +161,70 @@ def test_the_glossary_page_says_which_plans_have_their_own(built_site):
     intro = text(parsed(built_site / "glossary/index.html").xpath("//main//p")[0])
     assert "Kent and Medway also has a glossary of its own" in intro
     assert "every plan" not in intro.lower() and "each plan" not in intro.lower()
+
+
+# --- How old the plans are, and what "Not rated" means ---------------------------------------
+
+def plan_dates_of(page: lxml.html.HtmlElement) -> dict[str, str]:
+    block = page.xpath("//main//dl[contains(@class, 'plan-dates')]")[0]
+    return {text(div.find("dt")): text(div.find("dd")) for div in block.findall("div")}
+
+
+@pytest.mark.parametrize("slug, written, latest", [
+    ("bromley", "Not dated; in or after October 2015, the month of its latest progress entry",
+     "October 2015, in the plan (Action 7)"),
+    ("milton-keynes", "Not dated; in or after November 2015, the month of its latest progress entry",
+     "November 2015, in the plan (Action 2.2)"),
+    ("south-west-essex", "Not dated; its timescales run from January 2015 to April 2017",
+     "None: the plan reports no progress"),
+])
+def test_each_area_page_says_near_its_heading_when_the_plan_was_written(built_site, slug, written, latest):
+    html = (built_site / "areas" / slug / "index.html").read_text(encoding="utf-8")
+    assert html.index("<h1") < html.index("plan-dates") < html.index('id="summary"')
+    assert plan_dates_of(lxml.html.fromstring(html)) == {"Plan written": written, "Latest progress entry": latest}
+
+
+def test_a_dated_update_is_the_latest_progress_entry_and_a_printed_date_dates_the_plan():
+    from concordat.model import build_area
+
+    data = {"name": "X", "slug": "x", "source": {"date": "November 2015", "date_note": "Latest is “in May 2015”."},
+            "sections": [{"heading": "H", "theme": "t", "groups": [{"actions": [
+                {"id": "1", "number": "1", "action": "Do it", "status": "red", "progress": "Began in May 2015.",
+                 "updates": [{"date": "2016-03-31", "text": "Done", "status": "complete"}]}]}]}]}
+    dates = build_area(data, "x.yaml").dates
+    assert dates.written == "November 2015 (the date printed on the plan)"
+    assert dates.latest_progress == "31 March 2016, an update on this site (Action 1)"
+    del data["sections"][0]["groups"][0]["actions"][0]["updates"]
+    assert build_area(data, "x.yaml").dates.latest_progress == "May 2015, in the plan (Action 1)"
+
+
+def test_the_home_page_says_how_many_plans_are_published_and_what_period_they_cover(built_site, real_project):
+    areas = len(list((real_project.content / "areas").glob("*.yaml")))
+    said = text(parsed(built_site / "index.html").xpath("//main//p[@class='plan-period']")[0])
+    assert said.startswith(f"Plans from {areas} local areas are published here so far.")
+    assert "from August 2015 to November 2015; 1 is not dated." in said
+    assert "Their timescales run from December 2014 to April 2017." in said
+    cards = parsed(built_site / "index.html").xpath("//main//li[@class='card']")
+    assert len(cards) == areas and all("Written: " in text(c) and "Latest progress entry: " in text(c) for c in cards)
+
+
+@pytest.mark.parametrize("slug, meaning", [
+    ("south-west-essex", "the plan has no column for a Red, Amber or Green (RAG) status"),
+    ("kent-and-medway", "the copy of the plan this site was made from does not show the colours"),
+    ("bromley", "the copy of the plan this site was made from does not show the colours"),
+])
+def test_not_rated_is_explained_truly_for_each_plan_beside_its_counts(built_site, slug, meaning):
+    page = parsed(built_site / "areas" / slug / "index.html")
+    counts = page.xpath("//section[@aria-labelledby='summary']//ul[@class='status-summary']")[0]
+    explained = text(counts.getnext())
+    assert explained.startswith("“Not rated” means") and meaning in explained
+    action = next((built_site / "areas" / slug / "actions").iterdir())
+    notes = [text(n) for n in parsed(action / "index.html").xpath("//span[@class='status-note']")]
+    assert "No status given in the plan." not in notes
+
+
+def test_the_accessibility_statement_says_why_for_each_plan(built_site):
+    limits = text(parsed(built_site / "accessibility/index.html").xpath("//h2[.='Known limitations']")[0].getnext())
+    assert "South West Essex has no Red, Amber or Green column at all" in limits
+    assert "Bromley, Kent and Medway, Milton Keynes and Nottingham and Nottinghamshire rated their actions" in limits
+    assert "lost when the documents were converted" not in limits
