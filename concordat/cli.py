@@ -58,9 +58,14 @@ def cmd_check(args, project: Project) -> int:
     except ContentErrors as exc:
         report(exc.errors)
         return 1
-    from .history import review_warnings
+    from .history import history_warnings, review_warnings
 
-    warnings = site.warnings + tuple(review_warnings(project.root, site))
+    try:
+        warnings = site.warnings + tuple(review_warnings(project.root, site)) + tuple(
+            history_warnings(project.root, site))
+    except ContentErrors as exc:  # the corrections list
+        report(exc.errors)
+        return 1
     if args.strict and warnings:
         report([dataclasses.replace(w, level="error") for w in warnings])
         return 1

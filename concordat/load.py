@@ -12,6 +12,7 @@ import difflib
 import json
 import multiprocessing
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -419,3 +420,66 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_mtime_ns, info.st_size
+
+
+MAX_NODES = 500_000  # values in one file, counting each alias as often as it is used
+
+
+def load_bytes(raw: bytes, shown: str, schema_name: str,
+               as_published: bool = False) -> tuple[Document | None, list[ContentError]]:
+    """Check a file's bytes that are not on disk (a past version, from git) as `load_document` checks
+    a file: the same size limit, encoding rules, YAML reader and schema, plus a bound on how many
+    values its aliases make (an "alias bomb" of a few lines expands to billions).
+
+    `as_published`: an unquoted value that this build reads as text but YAML 1.2 tools would not
+    (`3e-1`) is taken as the text this build read and published, not refused: that rule is advice
+    to editors writing now (`yaml_versions_disagree`), and a past version cannot take it."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [ContentError(shown, f"file is too large ({len(raw) // 1024} KiB; the limit is "
+                                          f"{MAX_FILE_BYTES // 1024} KiB)")]
+    try:
+        with tempfile.TemporaryDirectory() as folder:  # read_text's checks, on the very same bytes
+            path = Path(folder) / "version.yaml"
+            path.write_bytes(raw)
+            text = read_text(path, shown)
+        node = compose(text, shown)
+    except ContentError as error:
+        return None, [error]
+    if _expanded_nodes(node, MAX_NODES) > MAX_NODES:
+        return None, [ContentError(shown, f"the file's aliases (*names) make more than {MAX_NODES:,} values",
+                                   hint="write the values out instead of repeating them with & and *")]
+    if as_published:
+        for scalar in _scalars(node):
+            if scalar.tag in (_STR, "tag:yaml.org,2002:timestamp") and yaml_versions_disagree(scalar):
+                scalar.style = "'"
+    checker = _SchemaCheck(shown, load_schema(schema_name))
+    data = checker.check(node, checker.schema, ())
+    return Document(shown, data, checker.marks), checker.errors
+
+
+def _scalars(node: yaml.Node):
+    seen, todo = set(), [node]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+
+
+def _expanded_nodes(node: yaml.Node, limit: int) -> int:
+    """How many values `node` holds with every alias expanded, counting no further than just past `limit`."""
+    count, todo = 0, [node]
+    while todo and count <= limit:
+        node = todo.pop()
+        count += 1
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return count
