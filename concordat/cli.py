@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import ContentError, ContentErrors
 from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
+from .write import OutputFolderError
 
 
 def report(errors: list[ContentError]) -> None:
@@ -47,6 +48,9 @@ def cmd_build(args, project: Project) -> int:
     except SearchIndexError as exc:
         print(f"error: {exc}; nothing was published.", file=sys.stderr)
         return 1
+    except OutputFolderError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 2
     report_warnings(result.warnings, annotate=False)
     print(result.summary())
     return 0

@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import export, render, search, write
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
 from .history import head_commit, read_history
 from .load import ContentFiles, DocumentCache, load_content
@@ -146,7 +146,9 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                index_shard_size: int = INDEX_SHARD_SIZE) -> BuildResult:
     """Build the site into out_dir; raise ContentErrors (and leave out_dir alone) on bad content."""
     clock = _Clock()
-    out_dir = (out_dir or project.output).resolve()
+    out_dir = out_dir or project.output
+    write.check_output_folder(out_dir, [project.content, project.templates], display_path(out_dir, project.root))
+    out_dir = out_dir.resolve()
     with write.output_lock(out_dir, waiting=progress):
         previous = {} if full else write.read_manifest(out_dir)
         inputs = inputs_fingerprint(project, base_url, listing_page_size, index_shard_size)

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from . import search
+from . import search, write
 from .errors import ContentError, ContentErrors
 from .pipeline import (
     ContentMemory,
@@ -38,6 +38,7 @@ from .pipeline import (
 from .render import default_workers, render_pages
 from .routes import index_shards, routes
 from .search import SearchIndexError
+from .write import OutputFolderError
 
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("application/wasm", ".wasm")
@@ -70,6 +71,13 @@ class Preview:
         self._background: threading.Thread | None = None
         self._background_due: tuple | None = None
         self._lock = threading.Lock()
+
+    def start_afresh(self) -> None:
+        """Empty .preview/ (pages of an earlier session may be stale), once it is known to be ours:
+        the same rule as the build's output folder (a symlink, or someone's files, are refused)."""
+        write.check_output_folder(self.out, [self.project.content, self.project.templates], ".preview")
+        shutil.rmtree(self.out, ignore_errors=True)
+        write.write_preview_marker(self.out)
 
     def rebuild(self) -> None:
         """Bring .preview/ up to date with the files, re-rendering only what changed."""
@@ -290,7 +298,11 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
 
     loop = IOLoop.current()
     preview = Preview(project, on_change=lambda: loop.add_callback(LiveReloadHandler.reload_waiters))
-    shutil.rmtree(preview.out, ignore_errors=True)  # pages of an earlier session may be stale
+    try:
+        preview.start_afresh()
+    except OutputFolderError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 2
     preview.rebuild()
     threading.Thread(target=preview.watch, daemon=True).start()
     server = Server(app=preview.wsgi, watcher=NoPolling())
