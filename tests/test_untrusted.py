@@ -1,0 +1,87 @@
+"""What an odd file, a wrong flag or a hostile web page must not do: delete a folder that is not a
+build, read past content/, or break the preview. Each case from the audit in issue 18."""
+
+from __future__ import annotations
+
+import pytest
+
+from concordat.cli import main
+from concordat.pipeline import build_site
+from concordat.write import OutputFolderError
+
+
+def files_under(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+# The output folder is only ever a build.
+
+def test_a_site_symlink_is_refused_and_its_target_left_alone(example_project, tmp_path):
+    elsewhere = tmp_path / "someone-else"
+    elsewhere.mkdir()
+    (elsewhere / "thesis.docx").write_bytes(b"years of work")
+    example_project.output.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputFolderError, match="symbolic link"):
+        build_site(example_project)
+    assert files_under(elsewhere) == ["thesis.docx"]
+    assert example_project.output.is_symlink()
+
+
+@pytest.mark.parametrize("out", [".", "content", "content/areas", "templates", "templates/assets", "..", "site/../."])
+def test_the_project_its_inputs_and_their_ancestors_are_never_an_output(example_project, monkeypatch, capsys, out):
+    monkeypatch.chdir(example_project.root)  # `--out` is relative to where the command is typed
+    before = files_under(example_project.root.parent)
+    assert main(["--out", out], example_project.root) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the output folder ") and err.count("\n") == 1, err
+    assert files_under(example_project.root.parent) == before
+
+
+def test_a_folder_of_other_files_is_refused_but_an_empty_one_or_a_build_is_used(example_project, tmp_path, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "holiday.jpg").write_bytes(b"jpeg")
+    assert main(["--out", str(photos)], example_project.root) == 2
+    assert "has files in it and is not a previous build" in capsys.readouterr().err
+    assert files_under(photos) == ["holiday.jpg"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["--out", str(empty)], example_project.root) == 0
+    assert (empty / "index.html").is_file()
+    assert main(["--out", str(empty), "--full"], example_project.root) == 0  # a previous build: replaced
+
+
+def test_a_file_as_the_output_is_refused(example_project, tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(OutputFolderError, match="is a file"):
+        build_site(example_project, out_dir=tmp_path / "notes.txt")
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_a_committed_preview_symlink_is_refused_and_nothing_written_into_its_target(example_project, tmp_path):
+    from concordat.serve import Preview
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("keep")
+    (example_project.root / ".preview").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputFolderError, match="symbolic link"):
+        Preview(example_project).start_afresh()
+    assert files_under(elsewhere) == ["keep.txt"]
+
+
+def test_the_preview_clears_only_its_own_folder(example_project):
+    from concordat.serve import Preview
+
+    preview = Preview(example_project)
+    preview.out.mkdir()
+    (preview.out / "mine.txt").write_text("not a preview")
+    with pytest.raises(OutputFolderError, match="not a previous build"):
+        preview.start_afresh()
+    assert (preview.out / "mine.txt").is_file()
+    (preview.out / "mine.txt").unlink()
+    preview.start_afresh()
+    preview.rebuild()
+    (preview.out / "stale.html").write_text("from an earlier session")
+    preview.start_afresh()  # its own folder, marked by the last session: emptied
+    assert not (preview.out / "stale.html").exists()
