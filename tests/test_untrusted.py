@@ -3,11 +3,15 @@ build, read past content/, or break the preview. Each case from the audit in iss
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from concordat.cli import main
 from concordat.pipeline import build_site
 from concordat.write import OutputFolderError
+
+from .test_editors import wait_for
 
 
 def files_under(folder):
@@ -82,6 +86,61 @@ def test_the_preview_clears_only_its_own_folder(example_project):
     (preview.out / "mine.txt").unlink()
     preview.start_afresh()
     preview.rebuild()
+    assert wait_for(lambda: not preview.indexing)
     (preview.out / "stale.html").write_text("from an earlier session")
     preview.start_afresh()  # its own folder, marked by the last session: emptied
     assert not (preview.out / "stale.html").exists()
+
+
+# Content is plain files.
+
+def check_errors(project):
+    from concordat.errors import ContentErrors
+    from concordat.pipeline import load_site
+
+    with pytest.raises(ContentErrors) as raised:
+        load_site(project)
+    return [str(e) for e in raised.value.errors]
+
+
+def test_a_committed_symlink_in_content_is_refused_without_reading_its_target(example_project, tmp_path, capsys):
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (example_project.content / "areas" / "leak.yaml").symlink_to(secret)
+    assert main(["check"], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert "content/areas/leak.yaml: is a symbolic link, not a file" in err
+    assert "root:x" not in err and "/bin/bash" not in err
+
+
+def test_a_symlinked_site_file_is_refused_too(example_project):
+    real = example_project.root / "site-real.yaml"
+    (example_project.content / "site.yaml").rename(real)
+    (example_project.content / "site.yaml").symlink_to(real)
+    assert any(e.startswith("content/site.yaml: is a symbolic link") for e in check_errors(example_project))
+
+
+def test_a_link_to_a_device_is_refused_before_it_is_read(example_project):
+    (example_project.content / "areas" / "zero.yaml").symlink_to("/dev/zero")
+    assert any(e.startswith("content/areas/zero.yaml: is a symbolic link") for e in check_errors(example_project))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_fifo_in_content_is_refused_instead_of_hanging_the_build(example_project):
+    os.mkfifo(example_project.content / "areas" / "pipe.yaml")
+    assert any(e.startswith("content/areas/pipe.yaml: is a device, pipe or socket, not a plain file")
+               for e in check_errors(example_project))
+
+
+def test_a_folder_named_like_an_area_file_is_an_error_not_a_traceback(example_project, capsys):
+    (example_project.content / "areas" / "x.yaml").mkdir()
+    assert main(["check"], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert "content/areas/x.yaml: is a folder, not a file" in err and "Traceback" not in err
+
+
+def test_a_symlinked_areas_folder_is_refused(example_project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (example_project.content / "areas").rename(elsewhere)
+    (example_project.content / "areas").symlink_to(elsewhere, target_is_directory=True)
+    assert any(e.startswith("content/areas: is a symbolic link, not a folder") for e in check_errors(example_project))
