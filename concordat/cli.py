@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, describe_os_error, display_path
 from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
 from .write import OutputFolderError
@@ -51,6 +51,10 @@ def cmd_build(args, project: Project) -> int:
     except OutputFolderError as exc:
         print(f"error: {exc}; nothing was written.", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full or read-only disk, say
+        where = f"cannot write {display_path(args.out or project.output, project.root)}"
+        print(f"error: {describe_os_error(exc, where)}; nothing was published.", file=sys.stderr)
+        return 1
     report_warnings(result.warnings, annotate=False)
     print(result.summary())
     return 0
@@ -159,4 +163,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     project = Project((root or Path.cwd()).resolve())
     commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,
                 "import": cmd_import}
-    return commands[args.command](args, project)
+    try:
+        return commands[args.command](args, project)
+    except OSError as exc:  # a full or read-only disk, a name too long for the file system
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1

@@ -3,7 +3,14 @@ build, read past content/, or break the preview. Each case from the audit in iss
 
 from __future__ import annotations
 
+import errno
+import http.client
 import os
+import socket
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 
@@ -11,6 +18,7 @@ from concordat.cli import main
 from concordat.pipeline import build_site
 from concordat.write import OutputFolderError
 
+from .conftest import ROOT
 from .test_editors import wait_for
 
 
@@ -144,3 +152,137 @@ def test_a_symlinked_areas_folder_is_refused(example_project, tmp_path):
     (example_project.content / "areas").rename(elsewhere)
     (example_project.content / "areas").symlink_to(elsewhere, target_is_directory=True)
     assert any(e.startswith("content/areas: is a symbolic link, not a folder") for e in check_errors(example_project))
+
+
+# The preview survives what happens to its files, and answers only its own pages.
+
+@pytest.fixture
+def watched(example_project):
+    from concordat.serve import Preview
+
+    preview = Preview(example_project)
+    seen = preview._snapshot()
+    preview.rebuild()
+    assert wait_for(lambda: not preview.indexing)
+    watcher = threading.Thread(target=preview.watch, args=(seen,), daemon=True)
+    watcher.start()
+    yield preview, watcher
+    preview.stopped.set()
+    watcher.join()
+
+
+def test_the_preview_watcher_survives_a_folder_named_like_an_area_file(watched, example_project):
+    preview, watcher = watched
+    odd = example_project.content / "areas" / "x.yaml"
+    odd.mkdir()
+    assert wait_for(lambda: any("content/areas/x.yaml: is a folder" in str(e) for e in preview.errors))
+    assert b"content/areas/x.yaml: is a folder" in get(preview, "/")[2]
+    odd.rmdir()
+    assert wait_for(lambda: not preview.errors)
+    assert watcher.is_alive() and get(preview, "/")[0].startswith("200")
+
+
+def test_the_preview_says_what_stopped_a_save_and_carries_on(watched, example_project, monkeypatch):
+    from concordat import serve
+
+    preview, watcher = watched
+    monkeypatch.chdir(example_project.root)  # where `serve` runs: errors name files from there
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(preview.out / "index.html"))
+
+    monkeypatch.setattr(preview, "_write", full_disk)
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text().replace("Agree the street triage protocol", "Agree the triage plan"))
+    assert wait_for(lambda: preview.errors)
+    assert [str(e) for e in preview.errors] == [
+        "the preview could not be updated (.preview/index.html: the disk is full); it will try again at the next save"]
+    monkeypatch.undo()
+    monkeypatch.setattr(serve, "routes", lambda *a, **k: 1 / 0)  # a bug, not the editor's doing
+    area.write_text(area.read_text().replace("Agree the triage plan", "Agree the triage plans"))
+    assert wait_for(lambda: "ZeroDivisionError" in str(preview.errors))
+    monkeypatch.undo()
+    area.write_text(area.read_text().replace("Agree the triage plans", "Agree the triage plan!"))
+    assert wait_for(lambda: not preview.errors)
+    assert watcher.is_alive()
+    assert "Agree the triage plan!" in get(preview, "/areas/exampleshire/actions/1-2/")[2].decode()
+
+
+def get(preview, path, method="GET", host="127.0.0.1:8000"):
+    answer = []
+    body = b"".join(preview.wsgi({"PATH_INFO": path, "REQUEST_METHOD": method, "HTTP_HOST": host},
+                                 lambda status, headers: answer.extend([status, dict(headers)])))
+    return answer[0], answer[1], body
+
+
+def test_the_preview_answers_head_and_refuses_bad_paths_and_other_hosts(example_project):
+    from concordat.serve import Preview
+
+    preview = Preview(example_project)
+    preview.rebuild()
+    status, headers, body = get(preview, "/", "HEAD")
+    assert status.startswith("200") and body == b"" and int(headers["Content-Length"]) > 1000
+    assert get(preview, "/areas/%00/")[0].startswith("404")  # as typed: not decoded
+    assert get(preview, "/areas/\0/")[0].startswith("400")
+    assert get(preview, "/" + "a" * 300 + "/")[0].startswith("404")  # longer than a file name may be
+    assert get(preview, "/" + "a/" * 3000)[0].startswith("404")
+    for host in ("localhost:8000", "127.0.0.1", "[::1]:8000", "192.168.1.20:8000"):
+        assert get(preview, "/", host=host)[0].startswith("200"), host
+    for host in ("evil.example:8000", "localhost.evil.example", "", "[::1"):
+        status, _, body = get(preview, "/", host=host)
+        assert status.startswith("400") and b"Exampleshire" not in body, host
+    assert get(preview, "/", "POST")[0].startswith("405")
+
+
+@pytest.fixture
+def preview_server(example_project):
+    """`python build.py serve` on a free port; yields its port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = ("import sys; from pathlib import Path; from concordat.cli import main; "
+            "sys.exit(main(sys.argv[1:], Path('.')))")
+    server = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", str(port)], cwd=example_project.root,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        for line in server.stderr:
+            if line.startswith("Previewing on"):
+                break
+        else:
+            pytest.fail("the preview did not start")
+        threading.Thread(target=server.stderr.read, daemon=True).start()  # its request log must not fill the pipe
+        deadline = time.monotonic() + 60
+        while True:  # the line is printed just before the server listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def ask(port, path, method="GET", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def test_the_running_preview_answers_head_and_takes_forcereload_only_from_itself(preview_server):
+    port = preview_server
+    assert ask(port, "/", "HEAD") == (200, b"")
+    assert ask(port, "/areas/exampleshire/", "HEAD")[0] == 200
+    assert ask(port, "/%00")[0] == 400
+    assert ask(port, "/" + "a" * 5000)[0] == 404
+    assert ask(port, "/", headers={"Host": f"rebound.example:{port}"})[0] == 400
+    assert ask(port, "/forcereload")[0] == 200  # a program on this machine, such as an editor's plug-in
+    assert ask(port, "/forcereload", headers={"Sec-Fetch-Site": "same-origin"})[0] == 200
+    assert ask(port, "/forcereload", headers={"Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert ask(port, "/forcereload", headers={"Origin": "https://evil.example"})[0] == 403
+    assert ask(port, "/forcereload", headers={"Host": "evil.example"})[0] == 403
