@@ -30,7 +30,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
 _STR = "tag:yaml.org,2002:str"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # a tab and a carriage return too: only line breaks
+_CONTROL_NAMES = {"\t": "a tab", "\r": "a carriage return"}
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
@@ -320,10 +321,20 @@ class _SchemaCheck:
             self.fail(node, f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})")
         control = _CONTROL.search(value)
         if control:
-            self.fail(node, f"'{name}' contains an invisible control character (U+{ord(control.group()):04X})",
+            char = control.group()
+            described = _CONTROL_NAMES.get(char, "an invisible control character")
+            self.fail(node, f"'{name}' contains {described} (U+{ord(char):04X})",
+                      "use spaces instead" if char == "\t" else
                       "delete it; it may have come from copying out of another document")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
             self.fail(node, f"'{value}' is not a valid {name}", schema.get("errorMessage"))
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern:
+    """A schema's pattern as JSON Schema means it: its `$` is the end of the value, where Python's
+    `$` also matches before a final line break (so "2-14\\n" would pass as an id)."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
 
 
 # How YAML 1.2 readers (editors' schema checks, check-jsonschema) type a plain value: the core schema.

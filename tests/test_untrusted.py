@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+import yaml
 
 from concordat.cli import main
 from concordat.pipeline import build_site
@@ -286,3 +287,106 @@ def test_the_running_preview_answers_head_and_takes_forcereload_only_from_itself
     assert ask(port, "/forcereload", headers={"Sec-Fetch-Site": "cross-site"})[0] == 403
     assert ask(port, "/forcereload", headers={"Origin": "https://evil.example"})[0] == 403
     assert ask(port, "/forcereload", headers={"Host": "evil.example"})[0] == 403
+
+
+# Small things that broke a page path, hid a character or printed a traceback.
+
+def edit_area(project, old, new):
+    area = project.content / "areas" / "exampleshire.yaml"
+    text = area.read_text(encoding="utf-8")
+    assert old in text
+    area.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_id_with_a_trailing_line_break_fails_the_pattern(example_project):
+    edit_area(example_project, "- id: 1-1\n", '- id: "1-1\\n"\n')
+    assert "content/areas/exampleshire.yaml:20:17: '1-1\n' is not a valid id" in " ".join(
+        e.split(" (")[0] for e in check_errors(example_project))
+
+
+@pytest.mark.parametrize("escape, described", [("\\t", "a tab (U+0009)"), ("\\r", "a carriage return (U+000D)")])
+def test_a_tab_or_carriage_return_written_as_a_yaml_escape_is_refused(example_project, escape, described):
+    edit_area(example_project, "action: Agree the street triage protocol",
+              f'action: "Agree the street{escape}triage protocol"')
+    assert f"content/areas/exampleshire.yaml:37:21: 'action' contains {described}" in " ".join(
+        check_errors(example_project))
+
+
+@pytest.mark.parametrize("name, slug", [("Ōxford", "oxford"), ("Łódź and Straße", "lodz-and-strasse"),
+                                        ("Ynys Môn", "ynys-mon")])
+def test_new_area_spells_accented_letters_plainly_instead_of_dropping_them(example_project, capsys, name, slug):
+    assert main(["new-area", name], example_project.root) == 0
+    written = yaml.safe_load((example_project.content / "areas" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    assert (written["name"], written["slug"]) == (name, slug)
+
+
+def test_a_name_with_letters_beyond_a_to_z_is_refused_with_those_letters(example_project, capsys):
+    assert main(["new-area", "Αθήνα"], example_project.root) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot make a web address from the name 'Αθήνα': 'α', 'η', 'θ', 'ν' cannot be")
+    assert list((example_project.content / "areas").iterdir()) == [example_project.content / "areas/exampleshire.yaml"]
+
+
+@pytest.mark.parametrize("command", [["new-area"], ["import", "plan.docx", "--name"]])
+def test_a_very_long_name_is_one_line_not_a_traceback(example_project, capsys, command):
+    assert main([*command, "North " * 60], example_project.root) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the name makes a web address of 359 characters") and err.count("\n") == 1, err
+
+
+def test_a_name_beyond_the_schemas_limit_is_not_reported_as_an_importer_fault(tmp_path, capsys):
+    from .test_import import _good_docx, project_without
+
+    project = project_without(tmp_path)
+    name = "Exampleshire" + " &" * 60  # a short web address, but longer than a name may be
+    assert main(["import", str(_good_docx(tmp_path)), "--name", name], project.root) == 1
+    err = capsys.readouterr().err
+    assert "'name' is too long (132 characters; at most 120)" in err and "report" not in err
+
+
+# A full or read-only disk is one line that says so.
+
+def test_a_full_disk_is_one_line_and_publishes_nothing(example_project, monkeypatch, capsys):
+    from concordat import write
+
+    assert main([], example_project.root) == 0
+    before = files_under(example_project.output)
+
+    def full(staging, relative, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(write, "write_file", full)
+    capsys.readouterr()
+    assert main(["--full", "--workers", "1"], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert err.endswith("error: cannot write site: the disk is full; nothing was published.\n"), err
+    assert "Traceback" not in err and files_under(example_project.output) == before
+
+
+def test_a_read_only_disk_is_one_line(example_project, monkeypatch, capsys):
+    from concordat import write
+
+    def read_only(out_dir):
+        raise OSError(errno.EROFS, "Read-only file system", str(out_dir.parent / ".site.staging-x"))
+
+    monkeypatch.setattr(write, "make_staging", read_only)
+    monkeypatch.chdir(example_project.root)
+    assert main([], example_project.root) == 1
+    assert capsys.readouterr().err.endswith("error: .site.staging-x: the disk is read-only; nothing was published.\n")
+
+
+def test_a_full_disk_while_pagefind_writes_is_not_called_a_damaged_index(example_project, monkeypatch, capsys):
+    import shutil
+    from collections import namedtuple
+
+    from concordat import search
+
+    cut_short = ("import pathlib, sys; out = pathlib.Path(sys.argv[sys.argv.index('--output-subdir') + 1]); "
+                 "out.mkdir(); (out / 'pagefind-entry.json').write_text('')")  # as Pagefind leaves a full disk
+    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", cut_short])
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 4096, 4096))
+    assert main(["--workers", "1"], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert "error: the search index could not be written: the disk is full (4 KiB free); nothing was published." in err
+    assert "damaged" not in err
