@@ -8,11 +8,14 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, describe_os_error, display_path
+from .load import load_schema
 from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
+from .write import OutputFolderError
 
 
 def report(errors: list[ContentError]) -> None:
@@ -46,6 +49,13 @@ def cmd_build(args, project: Project) -> int:
         return 1
     except SearchIndexError as exc:
         print(f"error: {exc}; nothing was published.", file=sys.stderr)
+        return 1
+    except OutputFolderError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full or read-only disk, say
+        where = f"cannot write {display_path(args.out or project.output, project.root)}"
+        print(f"error: {describe_os_error(exc, where)}; nothing was published.", file=sys.stderr)
         return 1
     report_warnings(result.warnings, annotate=False)
     print(result.summary())
@@ -105,15 +115,45 @@ sections:
 """
 
 
+# Letters that Unicode does not split into a plain letter and an accent.
+_OWN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                              "ı": "i", "ħ": "h"})
+
+
+def _plain_letters(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_OWN_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """The web address part for a name: "Ōxford" gives "oxford", never "xford"."""
+    return re.sub(r"[^a-z0-9]+", "-", _plain_letters(name)).strip("-")
+
+
+def slug_problem(name: str) -> str | None:
+    """Why a name cannot give its area's web address and file name, or None."""
+    unspellable = sorted({c for c in _plain_letters(name) if c.isalnum() and not c.isascii()})
+    if unspellable:
+        letters = ", ".join(f"'{c}'" for c in unspellable)
+        return (f"cannot make a web address from the name {name!r}: {letters} cannot be written in the letters a "
+                "to z, and would be lost; give the name in those letters (the file's `name` can then be changed "
+                "to the full spelling)")
+    slug = slugify(name)
+    if not slug:
+        return f"cannot make a web address from the name {name!r}: use letters or digits"
+    longest = load_schema("area")["$defs"]["slug"]["maxLength"]
+    if len(slug) > longest:
+        return (f"the name makes a web address of {len(slug)} characters ('{slug[:30]}…'; the limit is {longest}): "
+                "give a shorter name")
+    return None
 
 
 def cmd_new_area(args, project: Project) -> int:
-    slug = slugify(args.name)
-    if not slug:
-        print(f"error: cannot make a web address from the name {args.name!r}: use letters or digits", file=sys.stderr)
+    problem = slug_problem(args.name)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
+    slug = slugify(args.name)
     path = project.content / "areas" / f"{slug}.yaml"
     if path.exists():
         print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
@@ -160,4 +200,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     project = Project((root or Path.cwd()).resolve())
     commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,
                 "import": cmd_import}
-    return commands[args.command](args, project)
+    try:
+        return commands[args.command](args, project)
+    except OSError as exc:  # a full or read-only disk, a name too long for the file system
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
