@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from . import raw_text
 from .errors import ContentError, display_path
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -158,26 +159,11 @@ def read_text(path: Path, shown: str) -> str:
 
 
 def compose(text: str, shown: str) -> yaml.Node:
-    """Parse YAML to nodes, turning the parser's complaints into ContentErrors."""
+    """Parse YAML to nodes, turning the parser's complaints into ContentErrors in plain words."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = None
-        if "\t" in text and ("tab" in problem or "found character" in problem):
-            hint = "YAML does not allow tabs for indentation: use spaces"
-        elif "mapping values are not allowed" in problem:
-            hint = "a value containing ': ' must be quoted or written as a block (|-)"
-        elif "could not find expected ':'" in problem:
-            hint = "check the indentation of this line and the one above"
-        raise ContentError(
-            shown,
-            f"invalid YAML: {problem}",
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-            hint,
-        ) from None
+        raise _syntax_error(exc, text, shown) from None
     except yaml.YAMLError as exc:
         raise ContentError(shown, f"invalid YAML: {exc}") from None
     if node is None:
@@ -185,16 +171,92 @@ def compose(text: str, shown: str) -> yaml.Node:
     return node
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> ContentError:
+    """Where the editor made the mistake (often not where the parser gave up), and what to do."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    lines = text.split("\n")
+    message, hint = f"invalid YAML: {problem}", None
+    if "\t" in text and ("tab" in problem or "found character" in problem):
+        hint = "YAML does not allow tabs for indentation: use spaces"
+    elif exc.context == "while scanning a quoted scalar" and exc.context_mark:
+        mark = exc.context_mark  # where the quote opened, not the end of the file
+        quote = lines[mark.line][mark.column] if mark.column < len(lines[mark.line]) else '"'
+        message = f"the quote ({quote}) that starts here is never closed"
+        hint = f"add the closing {quote} at the end of the value"
+    elif exc.context in ("while parsing a flow sequence", "while parsing a flow mapping") and exc.context_mark:
+        mark = exc.context_mark  # where the bracket opened
+        opening, closing = ("[", "]") if "sequence" in exc.context else ("{", "}")
+        message = f"the '{opening}' that starts here is not closed with '{closing}'"
+        hint = (f"add the closing {closing} after the last item, and put in quotes any item that contains "
+                f"a comma, a colon or a bracket")
+    elif exc.context == "while scanning a simple key" and exc.context_mark:
+        mark = exc.context_mark  # the line without its colon, not the line after it
+        message = "this line is neither a 'field: value' line nor part of the value above"
+        hint = ("start it with a field name, a colon and a space; or, if it continues the text above, "
+                "indent it further; several paragraphs go in a block (|-)")
+    else:
+        line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        key, value = _key_and_value(line)
+        curly = next((c for c in "\u201c\u201d\u2018\u2019" if c in line), None)
+        if curly:
+            hint = f"this line has curly quotes ({curly}), which YAML does not read as quotes: type straight quotes \""
+        elif value[:1] in ('"', "'"):
+            message = "there is more text after the closing quote of this value"
+            hint = ("put the whole value inside one pair of quotes, and write a quote inside it as \\\"; "
+                    "or write the value as a block (|-)")
+        elif "mapping values are not allowed" in problem and key:
+            message = "a colon followed by a space inside a value, which YAML reads as the start of another field"
+            hint = f"put the whole value in quotes: {key}: {json.dumps(value, ensure_ascii=False)}"
+        elif "mapping values are not allowed" in problem:
+            hint = "a value containing ': ' must be put in quotes or written as a block (|-)"
+    return ContentError(shown, message, mark.line + 1 if mark else None, mark.column + 1 if mark else None, hint)
+
+
+def _key_and_value(line: str) -> tuple[str, str]:
+    """`key` and its value on a `key: value` line (after any list dashes), or empty strings."""
+    match = re.match(r"\s*(?:-\s+)*([A-Za-z_][\w-]*):\s+(.*)$", line)
+    return (match[1], match[2].strip()) if match else ("", "")
+
+
+@cache
+def field_names(schema_name: str) -> frozenset[str]:
+    """Every field name a schema knows, at any depth: the words that start a `key: value` line."""
+    names: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            names.update(value.get("properties", {}))
+            for child in value.values():
+                walk(child)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child)
+
+    walk(load_schema(schema_name))
+    return frozenset(names)
+
+
 def load_document(path: Path, schema_name: str, root: Path | None = None) -> tuple[Document | None, list[ContentError]]:
-    """Read one content file and check it against its schema; report every problem found."""
+    """Read one content file and check it against its schema; report every problem found.
+
+    The raw text is scanned first for the mistakes editors make (raw_text.py), each reported
+    where it is; the parser and the schema check then read a copy with those mended, to find the
+    rest. Where the parser cannot go on, its first error ends the file's report."""
     shown = display_path(path, root)
     try:
-        node = compose(read_text(path, shown), shown)
+        text = read_text(path, shown)
     except ContentError as error:
         return None, [error]
-    checker = _SchemaCheck(shown, load_schema(schema_name))
+    scanned = raw_text.scan(text, shown, field_names(schema_name))
+    try:
+        node = compose(scanned.text, shown)
+    except ContentError as error:
+        near = {e.line for e in scanned.errors} | {e.line + 1 for e in scanned.errors if e.line}
+        return None, scanned.errors + ([] if scanned.errors and error.line in near else [error])
+    checker = _SchemaCheck(shown, load_schema(schema_name), scanned.text.split("\n"))
     data = checker.check(node, checker.schema, ())
-    return Document(shown, data, checker.marks), checker.errors
+    return Document(shown, data, checker.marks), scanned.errors + checker.errors
 
 
 class _SchemaCheck:
@@ -205,8 +267,9 @@ class _SchemaCheck:
     maximum, $ref and the `errorMessage` extension for a friendlier pattern message.
     """
 
-    def __init__(self, path: str, schema: dict):
+    def __init__(self, path: str, schema: dict, lines: list[str] | None = None):
         self.path = path
+        self.lines = lines or []  # the file's lines, to see what follows a value on its line
         self.schema = schema
         self.errors: list[ContentError] = []
         self.marks: dict[tuple, tuple[int, int]] = {}
@@ -225,7 +288,7 @@ class _SchemaCheck:
             schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
         return schema
 
-    def check(self, node: yaml.Node, schema: dict, at: tuple, name: str = "file") -> Any:
+    def check(self, node: yaml.Node, schema: dict, at: tuple, name: str = "file", required: bool = False) -> Any:
         schema = self.resolve(schema)
         self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
@@ -236,7 +299,7 @@ class _SchemaCheck:
             return self._object(node, schema, at, name)
         if kind == "array":
             return self._array(node, schema, at, name)
-        return self._scalar(node, schema, name)
+        return self._scalar(node, schema, name, required)
 
     def _object(self, node, schema, at, name):
         if not isinstance(node, yaml.MappingNode):
@@ -260,11 +323,12 @@ class _SchemaCheck:
                 data[key] = _constructor.construct_object(value_node, deep=True)
                 continue
             self.marks[at + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            required = key in schema.get("required", [])
             if _is_null(value_node):
-                self.fail(key_node, f"'{key}' is empty", "give it a value, or leave the key out")
+                self.fail(key_node, f"'{key}' is empty", _empty_hint(required))
                 data[key] = None
                 continue
-            data[key] = self.check(value_node, properties[key], at + (key,), key)
+            data[key] = self.check(value_node, properties[key], at + (key,), key, required)
             self.marks[at + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
         for key in schema.get("required", []):
             if key not in data:
@@ -280,7 +344,7 @@ class _SchemaCheck:
         items = schema.get("items", {})
         return [self.check(child, items, at + (i,), name) for i, child in enumerate(node.value)]
 
-    def _scalar(self, node, schema, name):
+    def _scalar(self, node, schema, name, required=False):
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, f"'{name}' should be a single value, not {_describe(node)}")
             return None
@@ -298,7 +362,17 @@ class _SchemaCheck:
                 return None
             else:
                 value = node.value
-            self._string_rules(node, schema, name, value)
+            lost = self._comment_after(node)
+            if lost:
+                column, words = lost
+                kept = json.dumps(f"{value} {words}", ensure_ascii=False)
+                self.errors.append(ContentError(
+                    self.path, f"'{name}' would lose the words '{words}': YAML reads ' #' as the start of a note "
+                    f"for editors, so only '{_short(value)}' would be published", node.end_mark.line + 1, column,
+                    f"to keep the words, put the whole value in quotes: {name}: {kept}; a note for editors "
+                    "goes on a line of its own, starting with #"))
+                return None
+            self._string_rules(node, schema, name, value, required)
             return value
         if kind == "integer":
             if node.tag != "tag:yaml.org,2002:int":
@@ -310,14 +384,22 @@ class _SchemaCheck:
             return value
         return _constructor.construct_object(node)
 
-    def _string_rules(self, node, schema, name, value: str) -> None:
+    def _comment_after(self, node: yaml.ScalarNode) -> tuple[int, str] | None:
+        """The column of ' #' after a plain value, and the words from it, which YAML drops as a comment."""
+        if node.style or node.end_mark.line >= len(self.lines):
+            return None
+        after = self.lines[node.end_mark.line][node.end_mark.column:]
+        found = re.match(r"[ \t]+(#.*?)\s*$", after)
+        return (node.end_mark.column + found.start(1) + 1, found[1]) if found else None
+
+    def _string_rules(self, node, schema, name, value: str, required: bool = False) -> None:
         if "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(schema["enum"])
             hint = did_you_mean(value, schema["enum"]) or f"use one of: {allowed}"
             self.fail(node, f"'{value}' is not a valid {name}", hint)
             return
         if len(value.strip()) < schema.get("minLength", 0):
-            self.fail(node, f"'{name}' is empty", "give it a value, or leave the key out")
+            self.fail(node, f"'{name}' is empty", _empty_hint(required))
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             self.fail(node, f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})")
         control = _CONTROL.search(value)
@@ -363,6 +445,15 @@ def yaml_versions_disagree(node: yaml.ScalarNode) -> str | None:
     if ours == _STR:
         return f"{_TYPE_NAMES[core]} by editors and other YAML 1.2 tools"
     return f"{_TYPE_NAMES.get(ours, 'a special value')} by this build (YAML 1.1), and as text by editors"
+
+
+def _empty_hint(required: bool) -> str:
+    return "give it a value: this field is required" if required else "give it a value, or leave the key out"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
 
 
 def _is_null(node: yaml.Node) -> bool:
