@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         p.add_argument("--out", type=Path, help="output folder (default: site/)")
         p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
         p.add_argument("--workers", type=int,
-                       help="processes to read the area files and render with (default: one a core)")
+                       help="processes to render with (default: one a core; Linux only, see README)")
     check = sub.add_parser("check", help="check every content file and report all errors and warnings")
     check.add_argument("--strict", action="store_true",
                        help="treat warnings (a missing required agency, a review overdue) as errors")

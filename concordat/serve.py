@@ -11,10 +11,8 @@ file, line and message, and the server keeps running; the page recovers when the
 
 from __future__ import annotations
 
-import gc
 import html
 import mimetypes
-import multiprocessing
 import os
 import re
 import shutil
@@ -23,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from . import search
+from . import processes, search
 from .errors import ContentError, ContentErrors
 from .pipeline import (
     ContentMemory,
@@ -35,7 +33,7 @@ from .pipeline import (
     search_index_fingerprints,
     site_files,
 )
-from .render import default_workers, render_pages
+from .render import render_pages
 from .routes import index_shards, routes
 from .search import SearchIndexError
 
@@ -88,7 +86,8 @@ class Preview:
             fingerprints = page_fingerprints(pages, code, self.pages)
             self.pages = {page.output: page for page in pages}
             changed = [p for p in pages if self.fingerprints.get(p.output) != fingerprints[p.output]]
-            workers = default_workers() if len(changed) > 500 else 1  # forking costs more than a few pages
+            # Forking costs more than a few pages; `processes` forks nothing once threads run.
+            workers = processes.default_workers() if len(changed) > 500 else 1
             for _ in render_pages(self.env, changed, self._write, workers):
                 pass
             for gone in set(self.fingerprints) - set(fingerprints):
@@ -107,10 +106,7 @@ class Preview:
         save's collections never walk the whole country's objects. Now and then everything is
         unfrozen and collected, so nothing a save dropped is held for the whole session."""
         self.saves += 1
-        if self.saves % 25 == 0:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        processes.freeze_survivors(start_over=self.saves % 25 == 0)
 
     def _write(self, output: str, data: bytes) -> None:
         """Replace one file in place: a reader sees the old page or the new one, never half of one."""
@@ -136,8 +132,9 @@ class Preview:
 
     def _background_work(self) -> None:
         """Open data in this thread (each area's is kept on it, so only the saved area's is made
-        again, and only files that changed are written); the index in a forked process, so its
-        Python work never holds up the next save's."""
+        again, and only files that changed are written); the index by Pagefind, a command run
+        at low priority from this thread, one index at a time (each holds only its own pages
+        in memory)."""
         try:
             self._refresh_until_done()
         finally:
@@ -145,7 +142,6 @@ class Preview:
             self.on_change()
 
     def _refresh_until_done(self) -> None:
-        context = multiprocessing.get_context("fork")
         while self._background_due is not None:
             site, pages, shards, indexes = self._background_due
             self._background_due = None
@@ -159,39 +155,19 @@ class Preview:
             stale = [shard for shard in shards if self._indexed.get(shard.folder) != indexes[shard.folder]]
             for folder in set(self._indexed) - set(indexes):
                 shutil.rmtree(self.out / folder, ignore_errors=True)
-            if not stale:
-                self._indexed = indexes
-                continue
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=self._refresh_index, args=(stale, send), daemon=True)
-            process.start()
-            send.close()
             try:
-                problem = receive.recv()
-            except EOFError:
-                problem = "the search index refresh stopped unexpectedly"
-            process.join()
-            if problem:
-                self._show_errors([SearchIndexError(problem)])
+                for shard in stale:
+                    self._index(shard)
+            except SearchIndexError as exc:
+                self._show_errors([exc])
             else:
                 self._indexed = indexes
-
-    def _refresh_index(self, stale: list, report) -> None:
-        problem = ""
-        if hasattr(os, "nice"):
-            os.nice(10)  # background work: the next save's pages come first
-        try:
-            for shard in stale:  # one at a time: each Pagefind holds only its own pages in memory
-                self._index(shard)
-        except SearchIndexError as exc:
-            problem = str(exc)
-        report.send(problem)
 
     def _index(self, shard) -> None:
         """A new index beside the old one, then swapped in: searches keep working meanwhile."""
         fresh = self.out / f".{shard.folder}-new"
         shutil.rmtree(fresh, ignore_errors=True)
-        search.build_search_index(self.out, shard.glob, output_subdir=fresh.name)
+        search.build_search_index(self.out, shard.glob, output_subdir=fresh.name, background=True)
         old = self.out / f".{shard.folder}-old"
         shutil.rmtree(old, ignore_errors=True)
         if (self.out / shard.folder).exists():
