@@ -1,0 +1,115 @@
+"""Windows and macOS, tried on Linux: no fork, backslashes, CRLF line endings, file locks.
+
+Python on Windows has no fork, and on macOS it spawns by default. A `sitecustomize.py` on
+PYTHONPATH makes this Linux machine the same for the commands run under it: asking for the
+fork start method fails as it does there, the default start method is spawn, and os.fork is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from concordat.pipeline import build_site
+
+from .conftest import ROOT, make_project
+from .plan_documents import word_plan
+from .test_build import tree
+from .test_import import national_template_plan
+
+NO_FORK = """\
+import multiprocessing, os
+_get_context = multiprocessing.get_context
+def get_context(method=None):
+    if method == "fork":
+        raise ValueError("cannot find context for 'fork'")
+    return _get_context(method)
+multiprocessing.get_context = get_context
+multiprocessing.set_start_method("spawn", force=True)
+del os.fork
+"""
+
+CLI = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(sys.argv[1:], Path('.')))"
+
+
+@pytest.fixture(scope="module")
+def no_fork(tmp_path_factory) -> dict[str, str]:
+    """The environment for a command run as on a system without fork."""
+    folder = tmp_path_factory.mktemp("no-fork")
+    (folder / "sitecustomize.py").write_text(NO_FORK, encoding="utf-8")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_the_stand_in_really_takes_fork_away(no_fork, tmp_path):
+    probe = ("import multiprocessing, os\n"
+             "try:\n    multiprocessing.get_context('fork')\nexcept ValueError:\n    print('no fork context')\n"
+             "print(hasattr(os, 'fork'), multiprocessing.get_start_method())")
+    assert run(["-c", probe], tmp_path, no_fork).stdout.split("\n")[:2] == ["no fork context", "False spawn"]
+
+
+def test_a_build_without_fork_equals_the_build_with_it(no_fork, real_project, tmp_path):
+    """Byte for byte, every page, data file and search index of the real plans."""
+    with_fork, without = tmp_path / "with-fork", tmp_path / "without"
+    build_site(real_project, out_dir=with_fork, full=True, workers=2)  # the pages are rendered by forked workers
+    done = run(["-c", CLI, "--full", "--workers", "2", "--out", str(without)], ROOT, no_fork)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert tree(without) == tree(with_fork)
+    assert (without / "pagefind" / "pagefind.js").is_file() and (without / "data" / "actions.csv").is_file()
+
+
+def test_check_and_import_without_fork_say_what_they_say_with_it(no_fork, tmp_path):
+    project = make_project(tmp_path / "p")
+    normal = run(["-c", CLI, "check"], project.root, {**os.environ, "PYTHONPATH": str(ROOT)})
+    without = run(["-c", CLI, "check"], project.root, no_fork)
+    assert (without.returncode, without.stdout, without.stderr) == (normal.returncode, normal.stdout, normal.stderr)
+    plan = word_plan(national_template_plan(), "national", tmp_path / "plan.docx")
+    area = project.content / "areas" / "otherside.yaml"
+    imports = []
+    for env in ({**os.environ, "PYTHONPATH": str(ROOT)}, no_fork):
+        done = run(["-c", CLI, "import", str(plan), "--name", "Otherside"], project.root, env)
+        assert done.returncode == 0, done.stderr
+        imports.append((done.stdout, area.read_bytes()))
+        area.unlink()
+    assert imports[0] == imports[1]
+
+
+PREVIEW = """\
+import sys, time
+from pathlib import Path
+from concordat.pipeline import Project
+from concordat.serve import Preview
+preview = Preview(Project(Path(sys.argv[1])))
+preview.rebuild()
+area = preview.project.content / "areas" / "exampleshire.yaml"
+area.write_text(area.read_text(encoding="utf-8").replace(sys.argv[2], sys.argv[3], 1), encoding="utf-8")
+preview.rebuild()  # a save: the background refresh runs again, now beside a thread
+deadline = time.monotonic() + 120
+while (preview.indexing or preview._background_due) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print("errors:", preview.errors)
+"""
+
+
+def test_the_preview_without_fork_refreshes_search_and_open_data(no_fork, tmp_path):
+    """On Windows the background refresh must not die: the search index and the open data appear,
+    and show the save."""
+    project = make_project(tmp_path / "p")
+    done = run(["-c", PREVIEW, str(project.root), "Agree the street triage protocol", "Agree the street triage plan"],
+               tmp_path, no_fork)
+    assert done.returncode == 0 and "errors: []" in done.stdout, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    out = project.root / ".preview"
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert "Agree the street triage plan" in (out / "data" / "actions.csv").read_text(encoding="utf-8")
+    assert "Agree the street triage plan" in (out / "areas/exampleshire/actions/1-2/index.html").read_text(
+        encoding="utf-8")
