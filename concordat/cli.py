@@ -129,7 +129,17 @@ def cmd_import(args, project: Project) -> int:
     return import_plan(args.plan, args.name, project.content, project.root, force=args.force)
 
 
+def utf8_output() -> None:
+    """Messages quote the plans' words, which Windows' code page (cp1252, used where output goes
+    to a pipe or a file, as in CI) cannot always spell: write UTF-8 there, as everywhere else."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    utf8_output()
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Crisis Care Concordat plans site.")
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", help="build the site into site/ (the default)")

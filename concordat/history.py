@@ -168,7 +168,7 @@ def read_history(root: Path, site: Site, content: str = "content") -> History:
 def git(root: Path, *args: str) -> str | None:
     """Output of a git command in `root`, or None where there is no git or no repository."""
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False,
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, encoding="utf-8", check=False,
                               env={**os.environ, "LC_ALL": "C"})
     except OSError:
         return None

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from concordat.pipeline import build_site
+from concordat.cli import main
+from concordat.errors import ContentErrors
+from concordat.pipeline import build_site, load_site
 
 from .conftest import ROOT, make_project
 from .plan_documents import word_plan
@@ -113,3 +115,78 @@ def test_the_preview_without_fork_refreshes_search_and_open_data(no_fork, tmp_pa
     assert "Agree the street triage plan" in (out / "data" / "actions.csv").read_text(encoding="utf-8")
     assert "Agree the street triage plan" in (out / "areas/exampleshire/actions/1-2/index.html").read_text(
         encoding="utf-8")
+
+
+def with_crlf(project) -> None:
+    """Every content file as an editor's Windows program saves it: CRLF line endings."""
+    for path in project.content.rglob("*.yaml"):
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
+def test_content_saved_with_windows_line_endings_builds_the_same_site(tmp_path):
+    lf, crlf = make_project(tmp_path / "lf"), make_project(tmp_path / "crlf")
+    with_crlf(crlf)
+    assert b"\r\n" in (crlf.content / "areas" / "exampleshire.yaml").read_bytes()
+    build_site(lf, workers=1)
+    build_site(crlf, workers=1)
+    manifest = ".concordat-manifest.json"  # it holds a digest of the content files' bytes
+    assert {k: v for k, v in tree(crlf.output).items() if k != manifest} == \
+           {k: v for k, v in tree(lf.output).items() if k != manifest}
+
+
+@pytest.mark.parametrize("old, new", [
+    ("status: complete", "status: done"),  # the schema's check
+    ("timescale: May 2015", "timescale:May 2015"),  # the parser's
+    ("due: 2016-04", "due: 2016-13"),  # validation's
+    ("timescale: May 2015", "timescale: 'May 2015"),  # a quote never closed: the parser reads on to the end
+])
+def test_a_mistake_in_a_file_with_windows_line_endings_is_reported_at_the_same_place(tmp_path, old, new):
+    reported = []
+    for name in ("lf", "crlf"):
+        project = make_project(tmp_path / name)
+        area = project.content / "areas" / "exampleshire.yaml"
+        text = area.read_text(encoding="utf-8")
+        assert old in text
+        area.write_text(text.replace(old, new, 1), encoding="utf-8")
+        if name == "crlf":
+            with_crlf(project)
+        assert main(["check"], project.root) == 1
+        with pytest.raises(ContentErrors) as caught:
+            load_site(project)
+        reported.append([str(e) for e in caught.value.errors])
+    assert reported[0] and reported[1] == reported[0]
+
+
+def test_messages_name_files_with_forward_slashes_on_windows(monkeypatch):
+    """Windows paths have backslashes: messages and GitHub annotations show content/areas/x.yaml,
+    as GitHub and the editors' tools do (an annotation with backslashes is not put on the line)."""
+    import ntpath
+    from types import SimpleNamespace
+
+    from concordat import errors
+
+    project = r"C:\Users\editor\plans"
+    windows = SimpleNamespace(path=ntpath, sep="\\", fspath=os.fspath, getcwd=lambda: project)
+    monkeypatch.setattr(errors, "os", windows)
+    shown = errors.display_path(project + r"\content\areas\kent.yaml", project)
+    assert shown == "content/areas/kent.yaml"
+    assert errors.display_path(r"D:\elsewhere\kent.yaml", project) == "D:/elsewhere/kent.yaml"
+    error = errors.ContentError(shown, "'done' is not a valid status", 41, 21)
+    assert str(error).startswith("content/areas/kent.yaml:41:21: ")
+    assert error.github_annotation().startswith("::error file=content/areas/kent.yaml,line=41,col=21::")
+
+
+def test_messages_quoting_any_character_print_where_the_output_is_not_utf8(tmp_path):
+    """Windows pipes output in its code page (cp1252), which has no "≥": a message quoting such
+    words must reach CI's log (the annotation on stdout, the message on stderr) whole, not crash."""
+    project = make_project(tmp_path / "p")
+    area = project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text(encoding="utf-8").replace("status_words: Completed", 'status_words: "≥ 5 a week"'),
+                    encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", CLI, "check"], cwd=project.root, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "cp1252",
+                               "GITHUB_ACTIONS": "true"})
+    assert "Traceback" not in done.stderr.decode("utf-8", "replace")
+    words = "'≥ 5 a week' is not in this action's progress or timescale".encode()
+    assert b"content/areas/exampleshire.yaml:42:27: " + words in done.stderr
+    assert b"::error file=content/areas/exampleshire.yaml,line=42,col=27::" + words in done.stdout
