@@ -190,3 +190,36 @@ def test_messages_quoting_any_character_print_where_the_output_is_not_utf8(tmp_p
     words = "'≥ 5 a week' is not in this action's progress or timescale".encode()
     assert b"content/areas/exampleshire.yaml:42:27: " + words in done.stderr
     assert b"::error file=content/areas/exampleshire.yaml,line=42,col=27::" + words in done.stdout
+
+
+def test_without_an_atomic_swap_a_build_killed_between_renames_loses_no_site(example_project, monkeypatch):
+    """Windows cannot swap two folders in one step: the old site is renamed aside, then the new one
+    in. Killed between the two, site/ is missing for a moment; the next build, even one refused
+    for a content error, puts the old site back first."""
+    from concordat import write
+
+    build_site(example_project)
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text(encoding="utf-8").replace("Exampleshire", "Exampleshire and District", 1),
+                    encoding="utf-8")
+    real_rename = os.rename
+
+    def killed_after_one_rename(source, target):
+        real_rename(source, target)
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(write.os, "rename", killed_after_one_rename)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(example_project)
+    monkeypatch.setattr(write.os, "rename", real_rename)
+    assert not example_project.output.exists()
+    area.write_text(area.read_text(encoding="utf-8").replace("status: complete", "status: done", 1), encoding="utf-8")
+    with pytest.raises(ContentErrors):
+        build_site(example_project)
+    page = (example_project.output / "index.html").read_text(encoding="utf-8")
+    assert "Exampleshire" in page and "Exampleshire and District" not in page
+    area.write_text(area.read_text(encoding="utf-8").replace("status: done", "status: complete", 1), encoding="utf-8")
+    build_site(example_project)
+    assert "Exampleshire and District" in (example_project.output / "index.html").read_text(encoding="utf-8")
+    assert not list(example_project.output.parent.glob(".site.previous"))
