@@ -58,13 +58,14 @@ def test_the_stand_in_really_takes_fork_away(no_fork, tmp_path):
     assert run(["-c", probe], tmp_path, no_fork).stdout.split("\n")[:2] == ["no fork context", "False spawn"]
 
 
-def test_a_build_without_fork_equals_the_build_with_it(no_fork, real_project, tmp_path):
-    """Byte for byte, every page, data file and search index of the real plans."""
+def test_a_build_without_fork_equals_the_build_with_it(no_fork, tmp_path):
+    """Byte for byte, every page, data file and search index of the real plans. Both builds run
+    in a process of their own: one with threads (this one may have a server's) would not fork."""
     with_fork, without = tmp_path / "with-fork", tmp_path / "without"
-    build_site(real_project, out_dir=with_fork, full=True, workers=2)  # the pages are rendered by forked workers
-    done = run(["-c", CLI, "--full", "--workers", "2", "--out", str(without)], ROOT, no_fork)
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
+    for out, env in ((with_fork, {**os.environ, "PYTHONPATH": str(ROOT)}), (without, no_fork)):
+        done = run(["-c", CLI, "--full", "--workers", "2", "--out", str(out)], ROOT, env)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
     assert tree(without) == tree(with_fork)
     assert (without / "pagefind" / "pagefind.js").is_file() and (without / "data" / "actions.csv").is_file()
 
@@ -223,3 +224,28 @@ def test_without_an_atomic_swap_a_build_killed_between_renames_loses_no_site(exa
     build_site(example_project)
     assert "Exampleshire and District" in (example_project.output / "index.html").read_text(encoding="utf-8")
     assert not list(example_project.output.parent.glob(".site.previous"))
+
+
+WHERE = """\
+import os, sys, threading
+from concordat import processes
+def where(item):
+    return item, os.getpid()
+alone = sorted(processes.map_unordered(where, range(8), 2))
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+beside = sorted(processes.map_unordered(where, range(8), 2))
+stop.set()
+print([i for i, _ in alone] == list(range(8)), os.getpid() in {pid for _, pid in alone},
+      beside == [(i, os.getpid()) for i in range(8)])
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux forks")
+def test_workers_are_forked_only_from_a_process_without_threads(tmp_path):
+    """A fork copies locks other threads may hold (the preview's threads): there the work is done
+    in this process. Either way every item is done once. (In a fresh process: pytest's may have
+    a server's thread.)"""
+    done = run(["-c", WHERE], tmp_path, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.split() == ["True", "False", "True"], done.stdout + done.stderr
