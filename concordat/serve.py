@@ -114,7 +114,7 @@ class Preview:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
-        os.replace(temporary, target)
+        while_in_use(os.replace, temporary, target)
 
     def _show_errors(self, errors: list) -> None:
         self.errors = errors
@@ -171,9 +171,9 @@ class Preview:
         old = self.out / f".{shard.folder}-old"
         shutil.rmtree(old, ignore_errors=True)
         if (self.out / shard.folder).exists():
-            os.rename(self.out / shard.folder, old)
+            while_in_use(os.rename, self.out / shard.folder, old)
         if fresh.exists():  # not when the areas have no actions yet
-            os.rename(fresh, self.out / shard.folder)
+            while_in_use(os.rename, fresh, self.out / shard.folder)
         shutil.rmtree(old, ignore_errors=True)
 
     def watch(self) -> None:
@@ -247,6 +247,19 @@ class Preview:
         start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
                                 ("Cache-Control", "no-store")])
         return [body]
+
+
+def while_in_use(rename: Callable, source, target, tries: int = 100) -> None:
+    """Rename, trying again for up to a second while it is refused: on Windows a file (or a
+    folder with a file) that is being read cannot be replaced, and the server reads them."""
+    for attempt in range(tries):
+        try:
+            rename(source, target)
+            return
+        except PermissionError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.01)
 
 
 def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:

@@ -249,3 +249,23 @@ def test_workers_are_forked_only_from_a_process_without_threads(tmp_path):
     a server's thread.)"""
     done = run(["-c", WHERE], tmp_path, {**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.stdout.split() == ["True", "False", "True"], done.stdout + done.stderr
+
+
+def test_the_preview_waits_for_a_page_being_read_before_replacing_it(example_project, monkeypatch):
+    """On Windows a file the server is reading cannot be replaced for that moment (PermissionError):
+    the preview tries again rather than stopping."""
+    from concordat import serve
+
+    preview = serve.Preview(example_project)
+    real_replace, refused = os.replace, []
+
+    def in_use_at_first(source, target):
+        if len(refused) < 3:
+            refused.append(target)
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real_replace(source, target)
+
+    monkeypatch.setattr(serve.os, "replace", in_use_at_first)
+    preview._write("areas/exampleshire/index.html", b"<p>new</p>")
+    assert len(refused) == 3
+    assert (preview.out / "areas/exampleshire/index.html").read_bytes() == b"<p>new</p>"
