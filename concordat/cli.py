@@ -6,11 +6,11 @@ import argparse
 import dataclasses
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, display_path
+from .model import slugify
 from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
 
@@ -100,10 +100,6 @@ sections:
 """
 
 
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
 def cmd_new_area(args, project: Project) -> int:
     slug = slugify(args.name)
     if not slug:
@@ -111,7 +107,7 @@ def cmd_new_area(args, project: Project) -> int:
         return 2
     path = project.content / "areas" / f"{slug}.yaml"
     if path.exists():
-        print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
+        print(f"error: {display_path(path, project.root)} already exists", file=sys.stderr)
         return 2
     name = args.name.strip()
     title = f"{name} Mental Health Crisis Care Concordat action plan"
@@ -119,7 +115,7 @@ def cmd_new_area(args, project: Project) -> int:
     # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
     text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
     path.write_text(text, encoding="utf-8")
-    print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
+    print(f"Wrote {display_path(path, project.root)}: edit it, then run `python build.py check`.")
     return 0
 
 

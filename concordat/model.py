@@ -11,6 +11,11 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+
+def slugify(name: str) -> str:
+    """A name as it appears in a web address: "Kent and Medway" -> "kent-and-medway"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
 STATUS_LABELS = {
     "red": "Red",
     "amber": "Amber",
@@ -71,7 +76,7 @@ class GlossaryEntry:
     @property
     def anchor(self) -> str:
         """Fragment id for the term on a glossary list, stable and safe for any term."""
-        return "term-" + (re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-") or "x")
+        return "term-" + (slugify(self.term) or "x")
 
 
 @dataclass(frozen=True)

@@ -12,23 +12,22 @@ import tempfile
 from pathlib import Path
 
 from .area_yaml import dump_area
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .importer import PlanReader
 from .load import ContentFiles, load_document
+from .model import slugify
 from .plan_files import PlanFileError, read_plan
 from .validate import check_area_references
 
 
 def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Path, force: bool = False) -> int:
     """Run the import; print the report, or one line saying why nothing was written. Returns the exit status."""
-    from .cli import slugify
-
     name = " ".join(name.split())
     slug = slugify(name)
     if not slug:
         return _fail(f"cannot make a web address from the name {name!r}: use letters or digits", 2)
     target = content_dir / "areas" / f"{slug}.yaml"
-    shown = os.path.relpath(target, project_root)
+    shown = display_path(target, project_root)
     if target.exists() and not force:
         return _fail(f"{shown} already exists: add --force to replace it", 2)
     try:
