@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import multiprocessing
 import os
 import re
 import stat
@@ -499,15 +498,10 @@ class LoadedContent:
 DocumentCache = dict  # path -> ((mtime_ns, size), Document | None, [ContentError]): the preview keeps one
 
 
-PARALLEL_FROM = 16  # area files: fewer are read in this process (starting workers costs more)
-
-
-def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCache | None = None,
-                 workers: int = 1) -> LoadedContent:
+def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCache | None = None) -> LoadedContent:
     """Read every content file; with a cache, only files changed since they were cached are read again.
 
-    With `workers` > 1 and many area files to read, they are read by that many forked processes
-    (a national site's 150 files take seconds to parse and check; the results are the same)."""
+    All in this process: reading them in forked workers showed no clear gain (see `processes`)."""
     files = ContentFiles(content_dir)
     root = root or content_dir.parent
     errors: list[ContentError] = []
@@ -517,12 +511,6 @@ def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCac
         errors.append(ContentError(display_path(content_dir / "areas", root), "is a symbolic link, not a folder: "
                                    "the area files must be in content/areas itself (the link is not followed)"))
         area_files = []
-    read_ahead: dict[Path, tuple[Document | None, list[ContentError]]] = {}
-    if workers > 1 and cache is None and len(area_files) >= PARALLEL_FROM:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.starmap(load_document, [(path, "area", root) for path in area_files],
-                                   chunksize=max(1, len(area_files) // (workers * 4)))
-        read_ahead = dict(zip(area_files, results, strict=True))
 
     def load(path: Path, schema: str) -> Document | None:
         stamp = _stamp(path)
@@ -530,7 +518,7 @@ def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCac
         if cached is not None and stamp is not None and cached[0] == stamp:
             doc, problems = cached[1], cached[2]
         else:
-            doc, problems = read_ahead.get(path) or load_document(path, schema, root)
+            doc, problems = load_document(path, schema, root)
             if cache is not None:
                 cache[path] = (stamp, doc, problems)
         errors.extend(problems)
