@@ -88,7 +88,7 @@ def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
     out = scripted.output
     area = changes_on((out / "areas/exampleshire/changes/index.html").read_text())
     assert list(area) == AREA_HEADINGS  # headings made from the change
-    assert "Action 1.3 removed." in text_of(area[AREA_HEADINGS[0]])
+    assert "Action 1.3: Open a crisis café removed." in text_of(area[AREA_HEADINGS[0]])
     assert "Editor's note: Remove action 1.3" in text_of(area[AREA_HEADINGS[0]])  # the subject, beneath
     correction = area[AREA_HEADINGS[1]]
     assert "Correction" in text_of(correction) and "tag-correction" in correction
@@ -106,7 +106,7 @@ def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
     assert "Status changed: Not rated → to Complete" in text_of(status)
     assert "Progress update of 31 March 2016 added." in text_of(status)
     assert 'href="/areas/exampleshire/actions/1-1/"' in status  # still published: linked
-    assert "Action 1.3 added." in text_of(area[AREA_HEADINGS[4]])
+    assert "Action 1.3: Open a crisis café added." in text_of(area[AREA_HEADINGS[4]])
     assert "/actions/1-3/" not in area[AREA_HEADINGS[4]]  # removed since: no page to link
     assert "The plan was published here, with 3 actions." in text_of(area[AREA_HEADINGS[5]])
 

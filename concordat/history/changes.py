@@ -140,7 +140,7 @@ def area_change(before: Area | str | None, after: Area | str | None, path: str =
 
 def _action_change(was: Action | None, now: Action | None) -> dict | None:
     shown = now or was
-    record = {"id": shown.id, "label": plain(shown.label), "leads": list(shown.leads)}
+    record = {"id": shown.id, "label": plain(shown.heading), "leads": list(shown.leads)}
     if was is None or now is None:
         record["kind"] = "added" if was is None else "removed"
         return record
