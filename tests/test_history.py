@@ -46,7 +46,7 @@ def scripted_project(tmp_path):
     def edit(change, message, date):
         data = yaml.safe_load(area_file.read_text())
         change(data["sections"][0]["groups"][0]["actions"])
-        area_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        area_file.write_text(dump(data))
         commit_all(project.root, message, date)
 
     edit(lambda actions: actions.append({"id": "1-3", "number": "1.3", "action": "Open a crisis café",
@@ -61,6 +61,18 @@ def scripted_project(tmp_path):
          CORRECTION, "2016-05-01T14:00:00+00:00")
     edit(lambda actions: actions.pop(), "Remove action 1.3", "2016-06-01T15:00:00+00:00")
     return project
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes text of several lines as a block (|-), as editors do."""
+
+
+_BlockDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def dump(data, **options) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, **options)
 
 
 def entries(feed_path):
@@ -221,7 +233,7 @@ def test_a_change_to_code_shared_files_or_formatting_only_is_listed_nowhere(scri
     commit_all(root, "Refactor the pipeline skeleton", "2016-07-01T09:00:00+00:00")
     area_file = scripted.content / "areas/exampleshire.yaml"
     data = yaml.safe_load(area_file.read_text())
-    area_file.write_text("# Reformatted for editors\n" + yaml.safe_dump(data, sort_keys=False, width=60, indent=4))
+    area_file.write_text("# Reformatted for editors\n" + dump(data, width=60, indent=4))
     commit_all(root, "Block style for editors", "2016-07-02T09:00:00+00:00")
     build_site(scripted, workers=1)
     pages = every_page(scripted.output)
@@ -241,7 +253,7 @@ def test_a_listed_commit_and_a_trailer_both_read_as_corrections_everywhere(scrip
     area_file = scripted.content / "areas/exampleshire.yaml"
     data = yaml.safe_load(area_file.read_text())
     data["preamble"][0].update(status="complete", status_words="Annually", leads=["xmpt"])
-    area_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    area_file.write_text(dump(data))
     commit_all(root, "Governance completed", "2016-07-01T09:00:00+00:00")  # a correction, listed below
     listed = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
                             check=True).stdout.strip()
