@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
-from .model import STATUS_LABELS, Action, Site
+from .model import STATUS_LABELS, Action, Site, action_heading, number_subheadings
 
 
 @dataclass(frozen=True)
@@ -277,12 +277,10 @@ def _status(action: dict) -> str:
     return status if status in STATUS_LABELS else "not-rated"
 
 
-def _label(action: dict) -> str:
-    number = str(action.get("number") or "")
-    if number:
-        return f"Action {number}"
-    first = next((ln.strip(" -•·*") for ln in str(action.get("action", "")).splitlines() if ln.strip(" -•·*")), "")
-    return first[:100] + ("…" if len(first) > 100 else "")
+def _label(action: dict, under: dict[str, str]) -> str:
+    """The action's name, as the model names it (`model.action_heading`), for this version of its plan."""
+    return action_heading(str(action.get("number") or ""), str(action.get("action", "")),
+                          under.get(str(action.get("id", "")), ""))
 
 
 def word_diff(old: str, new: str) -> list[list[str]]:
@@ -320,10 +318,12 @@ def area_change(before: dict | None, after: dict | None) -> dict | None:
     if change["kind"] != "changed":
         change["ids"] = list(new if after is not None else ())  # for each action's history: when it was published
         return change
+    under_old, under_new = number_subheadings(before), number_subheadings(after)
     for action_id in [*new, *(i for i in old if i not in new)]:
         was, now = old.get(action_id), new.get(action_id)
         shown = now or was
-        record = {"id": action_id, "label": _label(shown), "leads": [str(x) for x in shown.get("leads") or ()]}
+        record = {"id": action_id, "label": _label(shown, under_new if now else under_old),
+                  "leads": [str(x) for x in shown.get("leads") or ()]}
         if was is None:
             record["kind"] = "added"
         elif now is None:

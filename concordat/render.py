@@ -12,6 +12,7 @@ the number of workers.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import itertools
@@ -20,12 +21,12 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from . import markup, search
 from .fingerprint import fingerprint
-from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation
+from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation, long_date
 from .routes import Page, action_url, area_url, organisation_url, theme_url
 
 # The only sources a page may load from: the site itself (and WebAssembly, for search).
@@ -85,29 +86,16 @@ def make_environment(templates_dir: Path, base_path: str, asset_version: str = "
         (key, list(group)) for key, group in itertools.groupby(items, key=lambda item: getattr(item, attribute))
     ]
     env.filters["long_date"] = long_date
-    env.filters["md"] = pass_context(lambda ctx, text: markup.markdown_filter(text, ctx.get("abbreviator")))
-    env.filters["text"] = pass_context(lambda ctx, text: markup.text_filter(text, ctx.get("abbreviator")))
-    env.filters["abbreviate"] = pass_context(
-        lambda ctx, html: Markup(ctx["abbreviator"].apply(str(html))) if ctx.get("abbreviator") else html)
+    env.filters["md"] = markup.markdown_filter
+    env.filters["text"] = markup.text_filter
     return env
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # not calendar.month_name, which follows the machine's locale
-
-
-def long_date(value: str) -> str:
-    """A date as people write it: 2016-03-31 -> '31 March 2016', 2016-03 -> 'March 2016'."""
-    year, month, *day = value[:10].split("-")
-    words = f"{MONTHS[int(month) - 1]} {year}"
-    return f"{int(day[0])} {words}" if day else words
 
 
 class ActionDetails:
     """An action's full record, rendered once and shown on its own page and its area's page.
 
     The fragment comes from the `action_details` macro without abbreviations; each page then
-    explains its own first uses of glossary terms (`| abbreviate`). The cache is keyed by the
+    explains its own first uses of them (`render_page`). The cache is keyed by the
     fingerprint of what the fragment shows, so it can never serve stale details.
     """
 
@@ -128,12 +116,20 @@ class ActionDetails:
 
 
 def render_page(env: Environment, page: Page) -> bytes:
-    """One page's HTML. Abbreviations are explained once per page, from its area's glossary first."""
-    base = page.context["config"].base_path
-    entries = [(entry, base + url) for url, glossary in page.context["glossaries"] for entry in glossary]
-    template = env.get_template(page.template)
-    html = template.render(page=page, abbreviator=markup.Abbreviator(entries), **page.context)
-    return html.encode("utf-8")
+    """One page's HTML. The abbreviations in its <main> are explained where they are first used,
+    from its area's glossary first, then the site's, then the organisations' short names."""
+    html = env.get_template(page.template).render(page=page, **page.context)
+    vocabulary = _vocabulary(page.context["config"].base_path, page.context["glossaries"],
+                             page.context["organisation_terms"])
+    return markup.Abbreviator(vocabulary).apply_to_main(html).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _vocabulary(base: str, glossaries: tuple, organisation_terms: tuple) -> tuple[markup.Abbreviation, ...]:
+    """What a page can explain, with links below the site's base: the same for all of an area's pages."""
+    return (*(markup.Abbreviation(entry.term, entry.meaning, f"{base}{url}#{entry.anchor}")
+              for url, glossary in glossaries for entry in glossary),
+            *(markup.Abbreviation(a.term, a.meaning, base + a.href) for a in organisation_terms))
 
 
 def render_pages(env: Environment, pages: list[Page], write: Callable[[str, bytes], None],

@@ -18,8 +18,9 @@ from typing import Any
 
 from . import compare, search
 from .history import NO_HISTORY, History, action_history
+from .markup import Abbreviation
 from .memo import kept
-from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
+from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
 
 LISTING_PAGE_SIZE = 200
 # Action pages in one search index. Pagefind holds everything it indexes in memory (about 50 KB an
@@ -62,6 +63,9 @@ class AreaSummary:
     source_date: str
     reviewed: str | None = None
     next_review: str | None = None
+    written: str = ""  # when the plan was written, in words (model.PlanDates)
+    latest_progress: str = ""
+    not_rated_note: str = ""  # why its Not rated actions have no status
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     With `memory` (kept by the preview between saves), an area whose model, surroundings and
     history are unchanged keeps its pages, fingerprints included, from the last call.
     """
-    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
+    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),),
+              "organisation_terms": organisation_terms(site)}
 
     def page(url: str, template: str, title: str, glossaries=None, is_action=False, **context) -> Page:
         context = {**shared, **context}
@@ -201,14 +206,18 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     summaries = compare.organisation_summaries(site)
     area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
     pages = [
-        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
+        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes,
+             period=plan_period(site.areas)),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
              more_indexes=tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
              organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
-        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
-        page("accessibility/", "accessibility.html", "Accessibility statement"),
+        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
+             area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
+        page("accessibility/", "accessibility.html", "Accessibility statement",
+             unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
+             no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
         page("404.html", "404.html", "Page not found"),
         page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
         page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
@@ -231,7 +240,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                     compare_link="compare/" + (f"{area.region}/" if area.region else ""))]
         for action in area.actions:
             own.append(page(
-                action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
+                action_url(action), "action.html", f"{action.heading} – {area.name} plan", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
                 organisations=_organisations_of(site, [action]),
                 history=action_history(action, history.by_action.get((area.slug, action.id), ())),
@@ -321,7 +330,8 @@ def _listing_pages(page: Callable[..., Page], title: str, template: str, groups:
 
 def _summary(area: Area) -> AreaSummary:
     return AreaSummary(area.name, area.slug, len(area.actions), area.status_counts, area.source_title,
-                       area.source_date, area.reviewed, area.next_review)
+                       area.source_date, area.reviewed, area.next_review, area.dates.written,
+                       area.dates.latest_progress, NOT_RATED[area.rag_column][1])
 
 
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:
@@ -333,6 +343,13 @@ def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
     """The organisations an area's actions name as leads, in order (their ids kept on the Area)."""
     ids = kept(area, "_lead_ids", None, lambda area, _: tuple(dict.fromkeys(i for a in area.actions for i in a.leads)))
     return {org_id: site.organisations[org_id] for org_id in ids}
+
+
+def organisation_terms(site: Site) -> tuple[Abbreviation, ...]:
+    """The organisations' short names that are abbreviations ("CNWL", "SECAmb"), each explained by
+    the organisation's name and linked to its page (href below the site's base)."""
+    return tuple(Abbreviation(term, org.name, organisation_url(org))
+                 for org in site.organisations_sorted() for term in org.abbreviations)
 
 
 def _glossary_terms(site: Site) -> tuple[tuple[str, str, tuple[str, ...]], ...]:

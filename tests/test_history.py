@@ -80,7 +80,7 @@ def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
     assert list(area) == ["1 June 2016: Remove action 1.3", "1 May 2016: Fix a typo in action 1.1",
                           "20 April 2016: Progress on action 1.2", "2 April 2016: Action 1.1 is complete",
                           "15 February 2016: Add action 1.3", "10 January 2016: Add the Exampleshire plan"]
-    assert "Action 1.3 removed." in text_of(area["1 June 2016: Remove action 1.3"])
+    assert "Action 1.3: Open a crisis café removed." in text_of(area["1 June 2016: Remove action 1.3"])
     correction = area["1 May 2016: Fix a typo in action 1.1"]
     assert "Correction" in text_of(correction) and "tag-correction" in correction
     hidden = '<span class="visually-hidden">'
@@ -96,7 +96,7 @@ def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
                      r"Complete</strong>", status)
     assert "Progress update of 31 March 2016 added." in text_of(status)
     assert 'href="/areas/exampleshire/actions/1-1/"' in status  # still published: linked
-    assert "Action 1.3 added." in text_of(area["15 February 2016: Add action 1.3"])
+    assert "Action 1.3: Open a crisis café added." in text_of(area["15 February 2016: Add action 1.3"])
     assert "/actions/1-3/" not in area["15 February 2016: Add action 1.3"]  # removed since: no page to link
     assert "The plan was published here, with 3 actions." in text_of(area["10 January 2016: Add the Exampleshire plan"])
 
