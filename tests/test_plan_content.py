@@ -29,21 +29,35 @@ SOUTH_NOTTS = {"nottingham-north-and-east-ccg", "nottingham-west-ccg", "rushclif
 MID_NOTTS = {"mansfield-and-ashfield-ccg", "newark-and-sherwood-ccg"}
 NOTTS_COUNCILS = {"nottingham-city-council", "nottinghamshire-county-council"}
 SWE_CCGS = {"basildon-and-brentwood-ccg", "thurrock-ccg"}
+SOUTH_ESSEX_CCGS = SWE_CCGS | {"castle-point-and-rochford-ccg", "southend-ccg"}
+# Kent and Medway's acute trusts in 2015 ("Acute Trusts", "Acute Services").
+KENT_ACUTE = {"dartford-and-gravesham-nhs-trust", "east-kent-hospitals", "maidstone-and-tunbridge-wells-nhs-trust",
+              "medway-nhs-foundation-trust"}
+NOTTS_DISTRICTS = {"ashfield-district-council", "bassetlaw-district-council", "broxtowe-borough-council",
+                   "gedling-borough-council", "mansfield-district-council", "newark-and-sherwood-district-council",
+                   "rushcliffe-borough-council"}
 
 # Wordings in a lead that stand for a group of organisations (or, mapped to nothing, that name no
 # organisation the plan identifies), tried in order before organisations' own names.
 GROUPS: dict[str, list[tuple[str, set[str]]]] = {
-    "kent-and-medway": [(r"\bCCG[sS]?\b", KENT_CCGS), (r"\bLAs\b", {"kcc", "medway-council"}),
+    "kent-and-medway": [(r"\bAcute (Trusts|Services)\b", KENT_ACUTE),
+                        (r"\bCCG[sS]?\b", KENT_CCGS), (r"\bLAs\b", {"kcc", "medway-council"}),
                         (r"\bMedway\b(?! CCG)", {"medway-council"})],
     "milton-keynes": [(r"\bCCG\b", {"milton-keynes-ccg"})],
     "nottingham-and-nottinghamshire": [
         (r"Mid-Nottinghamshire and Bassetlaw CCGs", MID_NOTTS | {"bassetlaw-ccg"}),
         (r"Nottingham City and South County CCGs", SOUTH_NOTTS | {"nottingham-city-ccg"}),
         (r"Erewash CCG and City and County CCGs", NOTTS_CCGS | {"erewash-ccg"}),
+        (r"\bNottinghamshire CCGs\b", NOTTS_CCGS - {"nottingham-city-ccg"}),  # the county's, not the City's
+        (r"\bdistrict councils\b", NOTTS_DISTRICTS),
         (r"\bCCGs\b", NOTTS_CCGS), (r"\bLocal Authorities\b", NOTTS_COUNCILS),
         (r"Nottingham City (and|&) Nottinghamshire County", NOTTS_COUNCILS),
         (r"\bMind\b", {"bassetlaw-mind"})],  # "NHS Bassetlaw CCG have commissioned local Mind"
-    "south-west-essex": [(r"\bCPR CCG\b", set()),  # the plan never says which CCG this is
+    "south-west-essex": [(r"\bCPR CCG\b", {"castle-point-and-rochford-ccg"}),
+                         (r"\bSouth Essex CCGs\b", SOUTH_ESSEX_CCGS),
+                         # Those 1.12 names: "CCGs CAMHS Commissioners ECC/TBC/SBC".
+                         (r"\bCAMHS Commissioners\b", SWE_CCGS | {"ecc", "thurrock-council", "southend-council"}),
+                         (r"\bDistrict Councils\b", {"basildon-council", "brentwood-council"}),
                          (r"\bCCG(s|’s)?\b", SWE_CCGS), (r"\bLAs\b", {"ecc", "thurrock-council"}),
                          (r"\bHealthwatch\b", {"healthwatch-essex", "healthwatch-thurrock"})],
     "bromley": [(r"Police and CCG Leads required", set()),  # no lead named yet
@@ -92,6 +106,11 @@ def squash(text: str) -> str:
 
 def named_organisations(slug: str, lead_text: str) -> set[str]:
     """Ids of the organisations a lead names: its group wordings first, then names and short names, longest first."""
+    return read_lead(slug, lead_text)[0]
+
+
+def read_lead(slug: str, lead_text: str) -> tuple[set[str], str]:
+    """The organisations a lead names, and what is left of it once their names are taken out."""
     text, named = lead_text, set()
     for pattern, ids in GROUPS.get(slug, []):
         if re.search(pattern, text):
@@ -108,7 +127,34 @@ def named_organisations(slug: str, lead_text: str) -> set[str]:
     for person, (ids, _) in PEOPLE.get(slug, {}).items():
         if person in lead_text:
             named |= ids
-    return named
+    return named, text
+
+
+# What is left of a lead once the organisations it names are taken out, cut at its separators;
+# a part that names a group or organisation (it has one of GROUP_WORDS) must map, or be here.
+LEAD_PARTS = re.compile(r"[/,;&\n()]|\b(?:[Ww]orking with:?|with|and|or|etc|to monitor|required|leading for)\b")
+GROUP_WORDS = re.compile(r"\b(?:CCGs?|[Cc]ouncils?|[Tt]rusts?|[Ss]ervices|[Cc]ommissioners|[Pp]roviders|"
+                         r"[Aa]gencies|[Pp]artners|[Pp]artnership|[Bb]oard|[Gg]roup|stake ?holders|GPs|VSOs|"
+                         r"[Ss]ector|[Mm]embers|[Ll]eads|[Oo]rganisations|[Pp]olice|All)\b(?! member)")
+# Generic phrases: they name no one organisation, so they map to none (the page lists only the
+# organisations that are named, or says the lead organisation is not identified).
+GENERIC_LEADS = {
+    "All", "All agencies", "All Agencies", "All Concordat stake holders", "All concordat stakeholders",
+    "All Commissioning Leads", "All Concordat Members", "Representatives",  # Kent 2.1
+    "All subgroup partners", "All partners", "all Partners", "All Providers", "all providers",
+    "Commissioned services", "referring organisations", "Voluntary Providers", "Vol sector providers",
+    "GPs", "VSOs", "CAMHS providers", "IAPT providers",
+    "providers",  # Nottingham 6, "111 providers": NHS 111 is named
+    "Commissioning leads",  # Kent 2.18, "CCG Commissioning leads": the CCGs are named
+    # Nottingham 20: departments of the councils named before them, "Nottingham City & Nottinghamshire
+    # County Councils (Children’s Social Care/ Children’s Services)".
+    "Councils", "Children’s Social Care", "Children’s Services",
+    "Partnership Board", "Steering Group", "MH Concordat Steering Group", "Crisis Care Task Group",
+    "South Essex concordat action plan group chair",
+    "all main signatories", "declaration",  # Nottingham 1: "all main signatories to the declaration"
+    "Police", "CCG Leads",  # Bromley 4b: "Police and CCG Leads required": no lead named yet
+    "Linked", "SRG Plans", "System Resilience Projects",  # Kent 2.18: plans and projects, not organisations
+}
 
 
 SLUGS = sorted(p.stem for p in AREAS.glob("*.yaml"))
@@ -126,6 +172,20 @@ def test_every_organisation_a_lead_names_is_mapped_and_nothing_else(slug):
         if leads - named - trusts:
             wrong.append(f"{action['id']}: leads {sorted(leads - named - trusts)} that its lead does not name")
     assert wrong == []
+
+
+def test_every_lead_that_maps_to_nothing_is_a_generic_phrase():
+    """Each part of a lead that names a group or organisation maps to organisations, unless it
+    is one of the generic phrases above ("All agencies", "GPs", "VSOs")."""
+    unmapped = {}
+    for slug in SLUGS:
+        for action in actions(load(slug)):
+            _, rest = read_lead(slug, action.get("lead_text", ""))
+            for part in LEAD_PARTS.split(rest):
+                part = re.sub(r"^the ", "", squash(part).strip(" .:-"))
+                if part and GROUP_WORDS.search(part) and part not in GENERIC_LEADS:
+                    unmapped.setdefault(part, []).append(f"{slug} {action.get('number', action['id'])}")
+    assert unmapped == {}
 
 
 def test_people_are_mapped_only_where_the_plan_says_where_they_work():
