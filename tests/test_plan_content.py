@@ -361,3 +361,23 @@ def test_nottingham_1_keeps_the_tiers_nested_under_kaleidoscope(built_site):
 
 def test_bromley_id_is_quoted_so_every_yaml_reader_reads_text():
     assert '- id: "3e-1"' in Path(AREAS / "bromley.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug, action_id, line", [
+    ("south-west-essex", "4-2", "Reduction in railway suicides"),
+    ("milton-keynes", "1-3", "Revised Timescale from July 2015 based on work required to complete"),
+])
+def test_a_line_after_a_list_is_its_own_paragraph_not_part_of_the_bullet(built_site, slug, action_id, line):
+    """In the plan the line stands on its own under the list; Markdown's lazy continuation would
+    make it the second half of the bullet above."""
+    page = (built_site / "areas" / slug / "actions" / action_id / "index.html").read_text(encoding="utf-8")
+    assert f"<p>{line}</p>" in page
+    items = re.findall(r"<li>(.*?)</li>", page, re.DOTALL)
+    assert not [item for item in items if line in item]
+
+
+def test_no_bullet_runs_on_into_the_next_line_of_the_plan(built_site):
+    """A list item never holds a line break: each line of a plan's cell is its own line."""
+    run_on = [str(p.relative_to(built_site)) for p in (built_site / "areas").rglob("index.html")
+              if re.search(r"<li>[^<]*<br />", p.read_text(encoding="utf-8"))]
+    assert run_on == []
