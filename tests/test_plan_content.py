@@ -309,6 +309,11 @@ def test_the_printed_heading_is_shown_once_and_no_sub_heading_claimed_for_35(bui
     own = page_text(built_site / "areas/nottingham-and-nottinghamshire/actions/35/index.html")
     assert "Heading in the plan 3. Urgent and emergency access to crisis care — Improved services" in own
     assert "National sub-heading" not in own
+    # On the theme page too the heading is not simply printed twice: the second says why it is there.
+    theme = page_text(built_site / "themes/urgent-emergency-access/index.html")
+    assert theme.count(f"care — {heading}") == 2
+    assert (f"care — {heading} (more actions under this heading in the plan, not about its national "
+            "sub-heading)") in theme
 
 
 def test_the_plans_typos_are_kept_and_marked_beside_the_text(built_site):
