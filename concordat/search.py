@@ -147,16 +147,18 @@ def _glossary_matcher(glossaries: tuple) -> _Glossary:
 def vocabulary(actions: Iterable, organisations: Iterable, glossary_meanings: Iterable[str]) -> bytes:
     """The words the search index holds, most used first, one a line: what the search page
     offers when a word is in no action ("polise": did you mean police?). Words of letters
-    only, three or more of them; a plan's own typos (noted [sic]) are left out.
+    only, three or more of them; a plan's own typos (noted [sic]) are left out: a word of a
+    [sic] note that the plans use nowhere else ("criris", not the "crisis" of other actions).
 
     `actions` are the site's Actions, `organisations` those that lead them (their names are
     indexed with the actions they lead)."""
     counts: Counter[str] = Counter()
-    typos: set[str] = set()
+    in_typos: Counter[str] = Counter()
     for action in actions:
         texts = (action.text, action.outcomes, action.lead_text, action.progress, *(u.text for u in action.updates))
         counts.update(_LETTERS.findall(" ".join(t for t in texts if t).lower()))
-        typos.update(w for typo in action.sic for w in _LETTERS.findall(typo.lower()))
+        in_typos.update(w for typo in action.sic for w in _LETTERS.findall(typo.lower()))
+    typos = {w for w, n in in_typos.items() if counts[w] <= n}
     for org in organisations:
         counts.update(_LETTERS.findall(" ".join([org.name, *org.short_names]).lower()))
     for meaning in glossary_meanings:

@@ -7,6 +7,7 @@ sub-themes claimed for the wrong actions, and typos the site might be blamed for
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -317,8 +318,17 @@ def test_the_printed_heading_is_shown_once_and_no_sub_heading_claimed_for_35(bui
 
 
 def test_the_plans_typos_are_kept_and_marked_beside_the_text(built_site):
+    # Found by reading the source texts (and a spelling checker's list of their unknown words):
+    # every typo the plans print in an action, each copied exactly.
     typos = {("kent-and-medway", "2-1"): "Oct 2105", ("south-west-essex", "5-3"): "From April 015",
-             ("south-west-essex", "4-1"): "with mental health problems at the"}
+             ("south-west-essex", "4-1"): "with mental health problems at the",
+             ("south-west-essex", "5-7"): "criris", ("south-west-essex", "3-11"): "ands136",
+             ("south-west-essex", "1-25"): "current practise", ("south-west-essex", "1-29"): "best practise",
+             ("south-west-essex", "3-10"): "long terms conditions", ("south-west-essex", "1-20"): "CYP with LLD",
+             ("nottingham-and-nottinghamshire", "18"): "mulit-disciplinary",
+             ("nottingham-and-nottinghamshire", "19"): "Code of Practise", ("bromley", "1a-7"): "un necessary"}
+    assert {(a["area_slug"], a["id"], t) for a in json.loads((built_site / "data" / "actions.json").read_text(
+        encoding="utf-8")) for t in a["sic"]} == {(slug, action_id, t) for (slug, action_id), t in typos.items()}
     for (slug, action_id), typo in typos.items():
         [action] = [a for a in actions(load(slug)) if a["id"] == action_id]
         assert typo in action["sic"]
@@ -386,3 +396,15 @@ def test_no_bullet_runs_on_into_the_next_line_of_the_plan(built_site):
     run_on = [str(p.relative_to(built_site)) for p in (built_site / "areas").rglob("index.html")
               if re.search(r"<li>[^<]*<br />", p.read_text(encoding="utf-8"))]
     assert run_on == []
+
+
+def test_a_lead_that_names_no_organisation_says_so_on_the_page(built_site):
+    """"All agencies", "Partnership Board", a person with no organisation: the page says the lead
+    organisation is not identified, rather than leaving a reader to wonder."""
+    said = "Lead organisation not identified: the lead the plan gives names no one organisation."
+    records = json.loads((built_site / "data" / "actions.json").read_text(encoding="utf-8"))
+    unidentified = [a for a in records if a["lead_text"] and not a["leads"]]
+    assert len(unidentified) >= 20
+    for action in records:
+        page = page_text(built_site / action["url"].strip("/") / "index.html")
+        assert (said in page) == (action in unidentified), action["url"]
