@@ -410,3 +410,14 @@ def review_warnings(root: Path, site: Site) -> list[ContentError]:
                 f"before its latest change ({latest})", line, 1,
                 "review the plan, then set reviewed: to the date of that review", level="warning"))
     return warnings
+
+
+def changes_between(versions: list[tuple[bytes | None, bytes | None]], site: Site) -> tuple[AreaChange, ...]:
+    """What going from each area file's first version to its second does, told as the changes pages
+    tell a commit (`build.py diff` shows a pull request with it). None for a missing version."""
+    parsed: dict[bytes, dict | None] = {}
+    areas = [change for before, after in versions if (change := area_change(_parse(before, parsed),
+                                                                            _parse(after, parsed)))]
+    record = {"id": "", "timestamp": "", "subject": "", "correction": False, "files": [],
+              "areas": sorted(areas, key=lambda a: a["slug"])}
+    return _history([record], site).commits[0].areas

@@ -204,6 +204,7 @@ class Area:
     review_every: int | None = None  # months between reviews
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
     region: str | None = None  # id of one of site.yaml's regions
+    reviewers: tuple[str, ...] = ()  # GitHub users or teams who review changes to the file (CODEOWNERS)
 
     @property
     def next_review(self) -> str | None:
@@ -375,6 +376,7 @@ def build_area(data: dict, source_path: str) -> Area:
         review_every=data.get("review_every"),
         signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
         region=data.get("region"),
+        reviewers=tuple(data.get("reviewers", ())),
     )
 
 
