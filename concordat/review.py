@@ -375,7 +375,8 @@ def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]
                                     "introduction, KPIs or notes)."))
         for action in area.actions:
             first = found.first_words.get((area.slug, action.id), "")
-            title = style.name(esc(action.label)) + (f" “{esc(first)}”" if first and first != action.label else "")
+            title = (style.name(esc(action.label)) + f" (id {style.path(action.id)})"
+                     + (f" “{esc(first)}”" if first and first != action.label else ""))
             was, now = found.statuses.get((area.slug, action.id), ("", ""))
             if action.kind == "added":
                 lines.append(style.item(f"{title}: added" + (f", status {STATUS_LABELS[now]}." if now else ".")))

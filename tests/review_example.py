@@ -51,6 +51,7 @@ def actions(data: dict) -> list[dict]:
 def main_branch(dest: Path) -> Project:
     """A repository whose `main` holds the example project (templates kept out of git, as in tests)."""
     project = make_project(dest)
+    edit_yaml(project, AREA, lambda d: None)  # as edit_yaml writes it: later edits change only their own lines
     git(project.root, "init", "-q", "-b", "main")
     (project.root / ".gitignore").write_text("templates/\nsite/\n.site*\n", encoding="utf-8")
     commit(project.root, "Add the Exampleshire plan", "2016-01-10T10:00:00+00:00")
@@ -59,8 +60,8 @@ def main_branch(dest: Path) -> Project:
 
 def scripted_branch(dest: Path) -> Project:
     """main, then a branch `change` that changes statuses, adds an update, adds an action and removes
-    one, renames an organisation and changes code only; main moves on meanwhile (the diff must not
-    show main's own change)."""
+    one, renames an organisation and changes code only; main moves on meanwhile (a KPI's target:
+    the diff must not show main's own change)."""
     project = main_branch(dest)
     root = project.root
     git(root, "checkout", "-q", "-b", "change")
@@ -89,8 +90,8 @@ def scripted_branch(dest: Path) -> Project:
     commit(root, "Tools: a note", "2016-04-05T09:00:00+00:00")
 
     git(root, "checkout", "-q", "main")
-    edit_yaml(project, AREA, lambda d: d["source"].update(date="April 2015"))
-    commit(root, "Source date", "2016-04-06T09:00:00+00:00")
+    edit_yaml(project, AREA, lambda d: d["kpis"][0].update(target="A fifth fewer by 2017"))
+    commit(root, "A KPI's target", "2016-04-06T09:00:00+00:00")
     git(root, "checkout", "-q", "change")
     return project
 
