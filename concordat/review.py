@@ -329,14 +329,27 @@ class _Plain:
     def path(self, text: str) -> str:
         return text
 
+    marks = {"+": "[added: {}]", "-": "[removed: {}]"}
+
     def words(self, parts) -> str:
-        shown = {"+": "[added: {}]", "-": "[removed: {}]", "=": "{}"}
-        return "".join(shown[p.op].format(p.text) for p in parts).replace("\n", " / ")
+        """Changed words in words, as the site's hidden labels say them: unchanged text as it is, and
+        "[added: …]" / "[removed: …]" (spaces at their ends kept outside the marks)."""
+        told = []
+        for part in parts:
+            if part.op == "=":
+                told.append(self.esc(part.text))
+                continue
+            words = part.text.strip()
+            if not words:
+                words = "a line break" if "\n" in part.text else "a space"
+            start, end = part.text[:len(part.text) - len(part.text.lstrip())], part.text[len(part.text.rstrip()):]
+            told.append(start + self.marks[part.op].format(self.esc(words)) + end)
+        return "".join(told).replace("\n", " / ")
 
 
 class _Markdown(_Plain):
     def esc(self, text: str) -> str:
-        return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~&])", r"\\\1", text).replace("\n", " / ")
+        return re.sub(r"([\\`*_{}\[\]<>#|~&])", r"\\\1", text).replace("\n", " / ")
 
     def heading(self, text: str, level: int) -> str:
         return f"{'#' * level} {text}\n"
@@ -348,11 +361,9 @@ class _Markdown(_Plain):
         return f"**{text}**"
 
     def path(self, text: str) -> str:
-        return f"`{text}`"
+        return f"`` {text} ``" if "`" in text else f"`{text}`"
 
-    def words(self, parts) -> str:
-        shown = {"+": "**[added: {}]**", "-": "~~[removed: {}]~~", "=": "{}"}
-        return "".join(shown[p.op].format(self.esc(p.text)) for p in parts)
+    marks = {"+": "**[added: {}]**", "-": "~~[removed: {}]~~"}
 
 
 def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]:

@@ -125,7 +125,7 @@ def example_markdown(dest: Path) -> str:
 
 
 def contributing_block(markdown: str) -> str:
-    """The example as CONTRIBUTING.md shows it: the Markdown source, then as GitHub shows it."""
+    """The example as CONTRIBUTING.md shows it: the Markdown the command prints."""
     return f"{BEGIN}\n\n```markdown\n{markdown}```\n\n{END}"
 
 

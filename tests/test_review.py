@@ -143,7 +143,7 @@ Exampleshire (content/areas/exampleshire.yaml)
     - Progress update of 31 March 2016 added.
   Action 1.2 (id 1-2) “Agree the street triage protocol”:
     - Status Complete → Green.
-    - Changed progress: Completed[added:  in draft; agreed by the police in May 2015]
+    - Changed progress: Completed [added: in draft; agreed by the police in May 2015]
   Action 1.3 (id 1-3) “Open a crisis café in the town centre,…”: added, status Not rated.
   Ensure that local governance arrangements are in place (id governance): removed (its status was Not rated).
 """ in text
@@ -158,9 +158,9 @@ def test_diff_markdown_is_the_same_change_for_a_job_summary(scripted):
     markdown = outputs["markdown"]
     assert markdown.startswith("## What this change does to the plans\n")
     assert "### Exampleshire (`content/areas/exampleshire.yaml`)\n" in markdown
-    assert ("- **Action 1\\.1** (id `1-1`) “Develop a single point of access run by…”:\n"
+    assert ("- **Action 1.1** (id `1-1`) “Develop a single point of access run by…”:\n"
             "  - Status Not rated → Amber.\n  - Progress update of 31 March 2016 added.\n") in markdown
-    assert "  - Changed progress: Completed**[added:  in draft; agreed by the police in May 2015]**" in markdown
+    assert "  - Changed progress: Completed **[added: in draft; agreed by the police in May 2015]**" in markdown
     assert "- `xmpt` renamed: “Exampleshire Mental Health Partnership Trust” → " in markdown
     assert "- `areas/exampleshire/actions/governance/index.html` (removed)" in markdown
     unmarked = re.sub(r"\\(.)", r"\1", markdown.replace("**", "").replace("~~", ""))
