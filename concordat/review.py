@@ -156,7 +156,10 @@ def _content_at(root: Path, revision: str, prefix: str, dest: Path) -> Project:
     dest.mkdir(parents=True)
     if done.returncode == 0:
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-            archive.extractall(dest, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later: refuse links out of dest
+                archive.extractall(dest, filter="data")
+            else:
+                archive.extractall(dest)
     (dest / "content" / "areas").mkdir(parents=True, exist_ok=True)
     return Project(dest)
 

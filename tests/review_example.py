@@ -60,8 +60,8 @@ def main_branch(dest: Path) -> Project:
 
 def scripted_branch(dest: Path) -> Project:
     """main, then a branch `change` that changes statuses, adds an update, adds an action and removes
-    one, renames an organisation and changes code only; main moves on meanwhile (a KPI's target:
-    the diff must not show main's own change)."""
+    one, renames an organisation and changes code only; main moves on meanwhile (action 1.1's
+    outcomes: the diff must not show main's own change)."""
     project = main_branch(dest)
     root = project.root
     git(root, "checkout", "-q", "-b", "change")
@@ -90,8 +90,8 @@ def scripted_branch(dest: Path) -> Project:
     commit(root, "Tools: a note", "2016-04-05T09:00:00+00:00")
 
     git(root, "checkout", "-q", "main")
-    edit_yaml(project, AREA, lambda d: d["kpis"][0].update(target="A fifth fewer by 2017"))
-    commit(root, "A KPI's target", "2016-04-06T09:00:00+00:00")
+    edit_yaml(project, AREA, lambda d: actions(d)[0].update(outcomes="A fifth fewer people wait for help in A&E"))
+    commit(root, "Action 1.1: outcomes as the plan's new version gives them", "2016-04-06T09:00:00+00:00")
     git(root, "checkout", "-q", "change")
     return project
 
