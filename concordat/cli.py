@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|check|diff|codeowners|serve|new-area|import]`."""
+"""Command line: `python build.py [build|check|diff|codeowners|offline-copy|serve|new-area|import]`."""
 
 from __future__ import annotations
 
@@ -141,6 +141,28 @@ def cmd_diff(args, project: Project) -> int:
     return 0
 
 
+def cmd_offline_copy(args, project: Project) -> int:
+    from .load import load_document
+    from .model import build_config
+    from .review import ReviewError, offline_copy
+
+    site_dir = (args.site or project.output).resolve()
+    if not (site_dir / "index.html").is_file():
+        print(f"error: there is no built site in {site_dir}: run `python build.py` first", file=sys.stderr)
+        return 2
+    document, errors = load_document(project.content / "site.yaml", "site", project.root)
+    if errors or document is None:
+        report(errors)
+        return 1
+    try:
+        pages = offline_copy(site_dir, args.dest, build_config(document.data, args.base_url).base_path)
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {args.dest}: {pages} pages that open from the folder (open index.html).")
+    return 0
+
+
 def cmd_codeowners(args, project: Project) -> int:
     from .review import write_codeowners
 
@@ -239,6 +261,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     diff.add_argument("--preview", metavar="ARTIFACT", help="(markdown) say how to open the built site from "
                                                             "this GitHub Actions artifact")
     sub.add_parser("codeowners", help="write .github/CODEOWNERS from the reviewers each area file names")
+    offline = sub.add_parser("offline-copy", help="copy the built site to a folder whose pages open without "
+                                                  "a web server (a pull request's preview)")
+    offline.add_argument("dest", type=Path, help="a new folder for the copy")
+    offline.add_argument("--site", type=Path, help="the built site (default: site/)")
+    offline.add_argument("--base-url", help="the base URL the site was built with, if not content/site.yaml's")
     serve = sub.add_parser("serve", help="preview with live reload on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
@@ -251,5 +278,6 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     args = parser.parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
     commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,
-                "import": cmd_import, "diff": cmd_diff, "codeowners": cmd_codeowners}
+                "import": cmd_import, "diff": cmd_diff, "codeowners": cmd_codeowners,
+                "offline-copy": cmd_offline_copy}
     return commands[args.command](args, project)

@@ -22,7 +22,9 @@ import dataclasses
 import html
 import io
 import json
+import posixpath
 import re
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -442,10 +444,10 @@ def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]
     if preview:
         lines += [style.heading("Preview the built site", 3),
                   f"Download the artifact {style.path(preview)} from the Artifacts list at the foot of this "
-                  "run's Summary page, unzip it, and open the files listed above in your browser (for example "
-                  f"{style.path(found.pages[0] if found.pages else 'index.html')}). Each page's words are as they "
-                  "will be published; its styles and links work only once the site is served, as after the merge.",
-                  ""]
+                  "run's Summary page and unzip it. Open a page listed above by double-clicking its file (for "
+                  f"example {style.path(found.pages[0] if found.pages else 'index.html')}), or open "
+                  f"{style.path('index.html')} for the home page: links between pages work, as on the site. "
+                  "Search does not: it works once the site is published.", ""]
     return lines
 
 
@@ -456,6 +458,38 @@ def _count(number: int, noun: str) -> str:
 def _listed(pages: tuple[str, ...], style: _Plain) -> str:
     shown = ", ".join(style.path(p) for p in pages[:10])
     return shown + (f" and {len(pages) - 10} more" if len(pages) > 10 else "")
+
+
+# --- Previewing without a web server ----------------------------------------------------------------------
+
+LINK = re.compile(r'(\b(?:href|src|action)=")([^"]*)"')
+
+
+def offline_copy(site_dir: Path, dest: Path, base_path: str = "/") -> int:
+    """Copy the built site to `dest` so that it opens from a folder, with no web server (a pull
+    request's preview, unzipped on an editor's laptop): every link within the site becomes relative
+    to its page, and a link to a folder names its index.html, which a browser does not add for a file.
+    Returns the number of pages. Search needs the site served, so it does not work in the copy."""
+    if dest.exists():
+        raise ReviewError(f"{dest} already exists: give a new folder")
+    shutil.copytree(site_dir, dest)
+    pages = sorted(dest.rglob("*.html"))
+    for page in pages:
+        here = posixpath.dirname(page.relative_to(dest).as_posix()) or "."
+        text = LINK.sub(lambda match, here=here: _relative(match, here, base_path), page.read_text(encoding="utf-8"))
+        page.write_text(text, encoding="utf-8", newline="")
+    return len(pages)
+
+
+def _relative(match: re.Match, here: str, base_path: str) -> str:
+    """One link attribute, relative to the page's folder `here` if it points into the site."""
+    value = match.group(2)
+    if not value.startswith(base_path) or value.startswith("//"):
+        return match.group(0)
+    path, mark, rest = re.match(r"([^?#]*)([?#]?)(.*)", value[len(base_path):]).groups()
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return f'{match.group(1)}{posixpath.relpath(path, here)}{mark}{rest}"'
 
 
 # --- Reviewing by area: .github/CODEOWNERS from each area's reviewers ---------------------------------------

@@ -278,7 +278,10 @@ def test_the_pull_request_job_fetches_history_writes_the_summary_and_uploads_the
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert job["steps"].index(build) < job["steps"].index(upload)
     assert upload["uses"] == "actions/upload-artifact@v6"
-    assert upload["with"]["path"] == "site/" and upload["with"]["name"] in diff["run"]
+    (copy,) = steps_running(job, "python build.py offline-copy site-preview")
+    assert job["steps"].index(build) < job["steps"].index(copy) < job["steps"].index(upload)
+    assert upload["with"]["path"] == "site-preview/" and upload["with"]["name"] == "site-preview"
+    assert "--preview site-preview" in diff["run"]
     (tests,) = steps_running(job, "python -m pytest")
     files = re.findall(r"tests/\S+\.py", tests["run"])
     assert files and all((ROOT / f).exists() for f in files) and "-m browser" not in tests["run"]
@@ -292,3 +295,46 @@ def test_the_full_suite_runs_on_main_and_on_code_changes_only():
     assert "needs.review.outputs.code == 'true'" in condition
     scope = next(s for s in jobs["review"]["steps"] if s.get("id") == "scope")
     assert "content/" in scope["run"] and "push" in scope["run"]
+
+
+# --- Previewing the built site without a web server --------------------------------------------------------
+
+LINKS = re.compile(r'\b(?:href|src|action)="([^"]*)"')
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory):
+    """The example site built under a sub-path, and its copy that opens from a folder."""
+    project = make_project(tmp_path_factory.mktemp("offline") / "p")
+    build_site(project, base_url="/concordat/", workers=1)
+    dest = project.root / "site-preview"
+    done = run(project.root, "offline-copy", "site-preview", "--base-url", "/concordat/")
+    assert done.returncode == 0, done.stderr
+    return project, dest
+
+
+def test_the_offline_copy_links_every_page_to_files_in_the_folder(offline):
+    project, dest = offline
+    pages = sorted(dest.rglob("*.html"))
+    assert len(pages) == len(list(project.output.rglob("*.html")))
+    checked = 0
+    for page in pages:
+        for link in LINKS.findall(page.read_text(encoding="utf-8")):
+            assert not link.startswith("/"), f"{page}: {link} needs a web server"
+            if re.match(r"[a-z]+:|#", link):
+                continue
+            target = (page.parent / link.split("#")[0].split("?")[0]).resolve()
+            assert target.is_file() and dest.resolve() in target.parents, f"{page}: {link}"
+            checked += 1
+    assert checked > 100
+    assert run(project.root, "offline-copy", "site-preview").returncode == 2  # never over an existing folder
+
+
+@pytest.mark.browser
+def test_the_offline_copy_opens_from_the_folder_styled_with_working_links(offline, page):
+    _, dest = offline
+    page.goto((dest / "areas/exampleshire/actions/1-1/index.html").as_uri())
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    page.get_by_role("link", name="Exampleshire").first.click()
+    assert page.url == (dest / "areas/exampleshire/index.html").as_uri()
+    assert "Exampleshire action plan" in page.title()
