@@ -80,8 +80,10 @@ def cmd_check(args, project: Project) -> int:
     from .history import review_warnings
     from .review import codeowners_errors
 
-    warnings = site.warnings + tuple(review_warnings(project.root, site))
-    errors = codeowners_errors(project.root, site)
+    owners = codeowners_errors(project.root, site)
+    warnings = site.warnings + tuple(review_warnings(project.root, site)) + tuple(
+        w for w in owners if w.level == "warning")
+    errors = [e for e in owners if e.level == "error"]
     if args.strict:
         errors, warnings = errors + [dataclasses.replace(w, level="error") for w in warnings], ()
     if errors:

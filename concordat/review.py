@@ -506,7 +506,8 @@ def codeowners(site: Site) -> str:
 
 
 def codeowners_errors(root: Path, site: Site) -> list[ContentError]:
-    """An error when .github/CODEOWNERS is not what the areas' reviewers make (nothing when neither exists)."""
+    """An error when .github/CODEOWNERS is not what the areas' reviewers make; a warning when areas
+    name reviewers but there is no such file (a project may not be on GitHub); nothing when neither."""
     path = root / CODEOWNERS
     wanted = codeowners(site)
     try:
@@ -514,8 +515,9 @@ def codeowners_errors(root: Path, site: Site) -> list[ContentError]:
     except OSError:
         if not any(area.reviewers for area in site.areas):
             return []
-        return [ContentError(CODEOWNERS, "this file is missing, but area files name reviewers", None, None,
-                             f"run `{CODEOWNERS_COMMAND}` to write it")]
+        return [ContentError(CODEOWNERS, "this file is missing, so GitHub asks no one named in the area files' "
+                             "reviewers to review their changes", None, None,
+                             f"run `{CODEOWNERS_COMMAND}` to write it", level="warning")]
     if present == wanted:
         return []
     have, want = present.splitlines(), wanted.splitlines()
