@@ -134,6 +134,9 @@ def compose(text: str, shown: str) -> yaml.Node:
         hint = None
         if "\t" in text and ("tab" in problem or "found character" in problem):
             hint = "YAML does not allow tabs for indentation: use spaces"
+        elif ("cannot start any token" in problem and mark is not None
+              and (text.splitlines()[mark.line:] or [""])[0][mark.column:mark.column + 1] in ("@", "`")):
+            hint = "a value starting with @ or ` must be quoted, e.g. \"@kent-crisis-lead\""
         elif "mapping values are not allowed" in problem:
             hint = "a value containing ': ' must be quoted or written as a block (|-)"
         elif "could not find expected ':'" in problem:
