@@ -97,7 +97,8 @@ def scripted_branch(dest: Path) -> Project:
 
 
 def example_branch(dest: Path) -> Project:
-    """The change CONTRIBUTING.md shows: a progress update that changes a status, and words corrected."""
+    """The change CONTRIBUTING.md shows: a progress update that changes a status, a changed timescale and
+    a new glossary term."""
     project = main_branch(dest)
     git(project.root, "checkout", "-q", "-b", "update-1-1")
 
