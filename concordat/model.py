@@ -279,6 +279,7 @@ class Area:
         """When the plan was written and its latest progress entry, worked out from the file."""
         return plan_dates(self)
     region: str | None = None  # id of one of site.yaml's regions
+    reviewers: tuple[str, ...] = ()  # GitHub users or teams who review changes to the file (CODEOWNERS)
 
     @property
     def next_review(self) -> str | None:
@@ -652,6 +653,7 @@ def build_area(data: dict, source_path: str) -> Area:
         signatories_recorded="signatories" in data,
         rag_column=source.get("rag_column", ""),
         region=data.get("region"),
+        reviewers=tuple(data.get("reviewers", ())),
     )
 
 

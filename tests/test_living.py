@@ -127,6 +127,8 @@ NOT_EXPORTED = {
     ("area", "note", "text"): "notes such as a key to ratings: on the area page",
     ("area", "note", "editor_note"): "the editors' note beside a plan's note: on the area page",
     ("area", "source", "date_note"): "a note on the document's date: on the area page",
+    ("area", None, "reviewers"): "who reviews changes to the file, in .github/CODEOWNERS: how the repository is "
+                                 "run, not part of the plan",
     ("area", "kpi_heading_row", "number"): "KPIs are not actions",
     ("area", "kpi_heading_row", "measure"): "KPIs are not actions",
     ("area", "kpi_heading_row", "baseline"): "KPIs are not actions",
