@@ -182,6 +182,16 @@ class KpiHeadings:
 
 
 @dataclass(frozen=True)
+class CouncilArea:
+    """A borough, district or unitary council's area that a plan covers, with its main towns."""
+
+    name: str  # as people name it: "Gravesham"
+    council: str  # "Gravesham Borough Council"
+    within: str = ""  # the county council that also serves it, if any
+    towns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Area:
     """One local area's plan, in its own order."""
 
@@ -204,6 +214,7 @@ class Area:
     review_every: int | None = None  # months between reviews
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
     region: str | None = None  # id of one of site.yaml's regions
+    covers: tuple[CouncilArea, ...] = ()  # the council areas the plan covers
 
     @property
     def next_review(self) -> str | None:
@@ -375,6 +386,8 @@ def build_area(data: dict, source_path: str) -> Area:
         review_every=data.get("review_every"),
         signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
         region=data.get("region"),
+        covers=tuple(CouncilArea(c["name"], c["council"], c.get("within", ""), tuple(c.get("towns", ())))
+                     for c in data.get("covers", ())),
     )
 
 

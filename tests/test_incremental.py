@@ -99,6 +99,8 @@ def every_field_content() -> dict[str, dict]:
                       "editor_note": "The colours were lost in the source document."}]
     area["signatories"] = ["example-police"]
     area["region"] = "london"
+    area["covers"] = [{"name": "Exampleton", "council": "Exampleton Borough Council",
+                       "within": "Exampleshire County Council", "towns": ["Sampleford", "Testbury"]}]
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
     organisations["organisations"] += [
         {"id": "example-hospitals", "name": "Exampleshire Hospitals NHS Trust", "type": "nhs-trust"},
