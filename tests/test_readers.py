@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .test_accessibility import one_of_each_kind, page_url
+
 pytestmark = pytest.mark.browser
 
 ANSWER = "() => document.getElementById('finder-answer').textContent.trim() !== ''"
@@ -72,3 +74,93 @@ def test_a_search_for_a_place_says_which_plan_covers_it(page, served_site):
     answer = page.locator("#finder-answer")
     assert "Orpington is in Bromley" in answer.text_content()
     assert answer.locator("a").get_attribute("href").endswith("areas/bromley/")
+
+
+def phone(browser, large_text=False, height=640, **options):
+    """A 320 px wide phone; with `large_text`, the browser's text size at 200% (as Android's font
+    scaling does: every rem doubles), set through Chromium's own font-size setting."""
+    context = browser.new_context(viewport={"width": 320, "height": height}, **options)
+    page = context.new_page()
+    if large_text:
+        context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    return context, page
+
+
+SIDEWAYS = """() => {
+    const doc = document.documentElement;
+    const wide = [...document.querySelectorAll('body *')].filter(el => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > doc.clientWidth + 1 && !el.closest('.table-wrap')
+            && !el.closest('.skip-link') && !el.closest('.visually-hidden');
+    }).slice(0, 3).map(el => el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 30));
+    return {scroll: doc.scrollWidth, client: doc.clientWidth, wide,
+            font: getComputedStyle(document.body).fontSize};
+}"""
+
+
+def test_no_page_scrolls_sideways_at_320px_with_200_percent_text(browser, served_site):
+    base, folder = served_site
+    context, page = phone(browser, large_text=True)
+    problems = []
+    for rel in one_of_each_kind(folder):
+        page.goto(page_url(base, rel))
+        found = page.evaluate(SIDEWAYS)
+        assert found["font"] == "34px", found  # 1.0625rem of a 32 px default: the setting took
+        if found["scroll"] > found["client"] or found["wide"]:
+            problems.append(f"{rel}: {found}")
+    context.close()
+    assert problems == []
+
+
+SEARCH_DONE = ("() => document.getElementById('search-status').textContent"
+               " && !document.getElementById('search-results').hasAttribute('aria-busy')")
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+def test_after_a_search_on_a_phone_the_count_and_first_result_are_in_view(browser, served_site, large_text):
+    """320 x 640: the filters are folded away, so pressing Search shows its outcome; opening them
+    shows every filter."""
+    base, _ = served_site
+    context, page = phone(browser, large_text=large_text)
+    page.goto(base + "search/")
+    page.fill("#q", "street triage")
+    page.press("#q", "Enter")
+    page.wait_for_function(SEARCH_DONE)
+    view = page.viewport_size["height"]
+    status = page.locator("#search-status").bounding_box()
+    first = page.locator("#search-results > li").first.bounding_box()
+    if large_text:  # text twice the size: the count at least, and the results start, without scrolling
+        assert status["y"] + status["height"] <= view and first["y"] < view, (status, first)
+    else:
+        assert status["y"] + status["height"] <= view and first["y"] + 40 <= view, (status, first)
+    assert not page.locator("#filter-area").is_visible()
+    page.click(".filters-toggle summary")
+    assert all(page.locator(f"#filter-{name}").is_visible() for name in ("area", "theme", "organisation", "status"))
+    context.close()
+
+
+def test_filters_in_the_address_are_shown_open(browser, served_site):
+    base, _ = served_site
+    context, page = phone(browser)
+    page.goto(base + "search/?q=crisis&area=Bromley")
+    page.wait_for_function(SEARCH_DONE)
+    assert page.locator("#filter-area").is_visible() and page.input_value("#filter-area") == "Bromley"
+    context.close()
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+def test_the_crisis_line_is_in_the_first_screen_of_every_page_kind(browser, served_site, large_text):
+    base, folder = served_site
+    context, page = phone(browser, large_text=large_text, height=568)
+    problems = []
+    for rel in [*one_of_each_kind(folder), "search/index.html"]:
+        page.goto(page_url(base, rel))
+        line = page.locator(".crisis-line")
+        text = " ".join(line.text_content().split())
+        box = line.bounding_box()
+        if not (box and box["y"] + box["height"] <= 568):
+            problems.append(f"{rel}: {box}")
+        for words in ("Need help now?", "NHS 111", "mental health option", "999", "Samaritans on 116 123"):
+            assert words in text, (rel, text)
+    context.close()
+    assert problems == []
