@@ -3,6 +3,10 @@ and print it for a meeting."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+
 import pytest
 
 from .test_accessibility import one_of_each_kind, page_url
@@ -164,3 +168,49 @@ def test_the_crisis_line_is_in_the_first_screen_of_every_page_kind(browser, serv
             assert words in text, (rel, text)
     context.close()
     assert problems == []
+
+
+AREA_PAGES = ["bromley", "kent-and-medway", "milton-keynes", "nottingham-and-nottinghamshire", "south-west-essex"]
+MOST_A4_PAGES = {"milton-keynes": 13}  # 16 actions: the issue's measure (17 pages before)
+
+
+def printed_pages(page, url, pdf_path) -> list[str]:
+    """The page as Chromium prints it to A4, as each printed page's text (poppler's pdftotext)."""
+    page.goto(url)
+    page.emulate_media(media="print")
+    pdf_path.write_bytes(page.pdf(format="A4", prefer_css_page_size=True))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.parametrize("slug", AREA_PAGES)
+def test_an_area_page_prints_as_a_document(page, served_site, slug, tmp_path):
+    base, folder = served_site
+    printed = printed_pages(page, f"{base}areas/{slug}/", tmp_path / f"{slug}.pdf")
+    assert len(printed) <= MOST_A4_PAGES.get(slug, 200), len(printed)
+    # The address and date it was printed, at the top of the first page.
+    today = page.evaluate("() => new Date().toLocaleDateString('en-GB', "
+                          "{day: 'numeric', month: 'long', year: 'numeric'})")
+    first = " ".join(printed[0].split())
+    assert f"Printed from {base}areas/{slug}/ on {today}." in first
+    # No links that only work on a screen.
+    everything = "\n".join(printed)
+    for screen_only in ("Skip to main content", "Skip the summary", "Atom feed", "Download this plan", "Home ›",
+                        "Page for action"):
+        assert screen_only not in everything, screen_only
+    # Every action's status is on the same printed page as its heading, and no heading ends a page.
+    headings = 0
+    for number, text in enumerate(printed, start=1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        for i, line in enumerate(lines):
+            if re.match(r"Action \d[\d.]*[a-z]?(:|$)", line):
+                headings += 1
+                assert any(nxt.startswith("Status") for nxt in lines[i + 1:i + 4]), (number, line, lines[i + 1:i + 4])
+    actions = json.loads((folder / "data" / "areas" / f"{slug}.json").read_text(encoding="utf-8"))
+    assert headings == sum(1 for a in actions if a["number"])
+    # Nothing lost: every action's words are printed (the first words of each, as pdftotext lays them out).
+    flat = " ".join(everything.split())
+    for action in actions:
+        first_words = " ".join(action["action"].replace("- ", " ").split()[:3])
+        assert first_words in flat, (action["id"], first_words)
