@@ -133,6 +133,11 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
                 "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],
                 "notes": [{"heading": "RAG ratings", "text": "Completed", "editor_note": "The colours were lost."}],
                 "sections": sections, "glossary": [{"term": "CRHT", "meaning": "Crisis Resolution Home Treatment"}]}
+        if "covers" in (code / "concordat" / "schemas" / "area.schema.json").read_text(encoding="utf-8"):
+            # The council areas and towns a plan covers (a baseline from before them would refuse them).
+            area["covers"] = [{"name": f"District {a}-{d}", "council": f"District {a}-{d} Borough Council",
+                               "within": f"County {a // 3} County Council",
+                               "towns": [f"Town {a}-{d}-{t}" for t in range(3)]} for d in range(4)]
         if "regions" in site:
             # Signatories (most plans, not all, name every required agency) and a region for each area.
             area["region"] = regions[a % REGIONS]["id"]
