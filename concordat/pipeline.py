@@ -250,10 +250,15 @@ def write_files(staging: Path, files: dict[str, bytes]) -> None:
 
 
 def support_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
-    """Everything beside the pages and the open data: assets, sitemap, robots.txt."""
+    """Everything beside the pages and the open data: assets, sitemap, robots.txt, and the
+    search page's list of the words the plans use."""
     files = {"assets/" + asset.relative_to(project.assets).as_posix(): asset.read_bytes()
              for asset in sorted(project.assets.rglob("*")) if asset.is_file()}
     files["sitemap.xml"] = sitemap(site, pages)
+    leads = {org_id for action in site.actions for org_id in action.leads}
+    meanings = [e.meaning for e in (*site.glossary, *(e for area in site.areas for e in area.glossary))]
+    files["search/words.txt"] = search.vocabulary(site.actions, (site.organisations[i] for i in sorted(leads)),
+                                                  meanings)
     files["robots.txt"] = robots(site)
     files[".nojekyll"] = b""
     return files
