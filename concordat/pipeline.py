@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import multiprocessing
+import os
 import shutil
 import sys
 import time
@@ -16,7 +18,7 @@ from xml.sax.saxutils import escape
 from . import export, render, search, write
 from .errors import ContentError, ContentErrors
 from .fingerprint import Fingerprinter, fingerprint
-from .history import head_commit, read_history
+from .history import NO_HISTORY, History, head_commit, read_history
 from .load import ContentFiles, DocumentCache, load_content
 from .model import Site, make_site
 from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
@@ -163,7 +165,8 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
         try:
             # The open data needs only the model: it is written by a forked process while this
             # one works out the pages (a core that would otherwise wait) and renders them.
-            exporting = clock.stage("export", start_export, site, staging)
+            dated = history.commits[0].date if history.commits else None  # the content's last change
+            exporting = clock.stage("export", start_export, site, staging, dated)
             pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
             shards = index_shards(site, index_shard_size)
             fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
@@ -180,7 +183,7 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             indexing = clock.stage("index", start_index, staging, out_dir, shards, unchanged, progress)
             clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
                         staging, workers, progress)
-            for path, data in support_files(project, site, pages).items():
+            for path, data in support_files(project, site, pages, history).items():
                 write.write_file(staging, path, data)
             clock.stage("export", finish_export, exporting)
             indexed = clock.stage("index", finish_index, indexing, pages)
@@ -249,16 +252,17 @@ def finish_index(runs: list[tuple[IndexShard, tuple | None]], pages: list[Page])
     return indexed
 
 
-def start_export(site: Site, staging: Path) -> multiprocessing.Process:
+def start_export(site: Site, staging: Path, dated: str | None = None) -> multiprocessing.Process:
     """Write the open data into staging from a forked process; finish_export waits for it."""
-    process = multiprocessing.get_context("fork").Process(target=_write_open_data, args=(site, staging), daemon=True)
+    process = multiprocessing.get_context("fork").Process(target=_write_open_data, args=(site, staging, dated),
+                                                          daemon=True)
     process.start()
     return process
 
 
-def _write_open_data(site: Site, staging: Path) -> None:
+def _write_open_data(site: Site, staging: Path, dated: str | None) -> None:
     search.stop_with_parent()  # a killed build's export must not write on into a removed folder
-    for path, data in export.data_files(site).items():
+    for path, data in export.data_files(site, dated).items():
         write.write_file(staging, path, data)
 
 
@@ -268,12 +272,14 @@ def finish_export(process: multiprocessing.Process) -> None:
         raise RuntimeError(f"writing the open data failed (exit code {process.exitcode}; its error is above)")
 
 
-def support_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
-    """Everything beside the pages and the open data: assets, sitemap, robots.txt."""
+def support_files(project: Project, site: Site, pages: list[Page], history: History = NO_HISTORY
+                  ) -> dict[str, bytes]:
+    """Everything beside the pages and the open data: assets, sitemap, robots.txt, security.txt."""
     files = {"assets/" + asset.relative_to(project.assets).as_posix(): asset.read_bytes()
              for asset in sorted(project.assets.rglob("*")) if asset.is_file()}
-    files["sitemap.xml"] = sitemap(site, pages)
+    files["sitemap.xml"] = sitemap(site, pages, history)
     files["robots.txt"] = robots(site)
+    files[".well-known/security.txt"] = security_txt(site, dt.date.today())
     files[".nojekyll"] = b""
     return files
 
@@ -308,14 +314,45 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def sitemap(site: Site, pages: list[Page]) -> bytes:
-    """sitemap.xml needs absolute URLs: only possible when base_url names the host."""
+def sitemap(site: Site, pages: list[Page], history: History = NO_HISTORY) -> bytes:
+    """sitemap.xml needs absolute URLs: only possible when base_url names the host.
+
+    `lastmod` is the date of the last commit that changed what the page shows: for an area's
+    pages, the last change to that plan; for the rest, the last change to any content. Without
+    the git history nothing says when a page changed, so no page has one."""
     prefix = site.config.origin + site.config.base_path
+    latest = history.commits[0].date if history.commits else None
+    by_area = {}
+    for commit in reversed(history.commits):  # oldest first: the newest date wins
+        for change in commit.areas:
+            by_area[change.slug] = commit.date
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in pages:
         if page.template != "404.html" and page.output.endswith(".html"):
-            lines.append(f"  <url><loc>{escape(prefix + page.url)}</loc></url>")
+            area = page.context.get("area")
+            changed = by_area.get(area.slug, latest) if area is not None else latest
+            lastmod = f"<lastmod>{changed}</lastmod>" if changed else ""
+            lines.append(f"  <url><loc>{escape(prefix + page.url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def security_txt(site: Site, today: dt.date) -> bytes:
+    """/.well-known/security.txt (RFC 9116): where to report a security problem with the site.
+
+    It must say when it expires, less than a year ahead: 11 months from the start of the month
+    of the build, so it changes once a month (builds within a month stay byte-identical) and
+    stays valid while the site is rebuilt at least every ten months (the publish workflow runs
+    monthly for that). SOURCE_DATE_EPOCH, where set, stands in for the build date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        today = dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    year, month = divmod(today.month - 1 + 11, 12)
+    expires = dt.date(today.year + year, month + 1, 1)
+    lines = [f"Contact: mailto:{site.config.contact_email}", f"Expires: {expires.isoformat()}T00:00:00Z",
+             "Preferred-Languages: en"]
+    if site.config.origin:
+        lines.append(f"Canonical: {site.config.origin}{site.config.base_path}.well-known/security.txt")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import compare
+from . import compare, datapackage
 from .history import NO_HISTORY, History, action_history
 from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
@@ -208,6 +208,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
+        page("data/", "data.html", "Open data: the plans as files", tables=datapackage.tables(site)),
         page("accessibility/", "accessibility.html", "Accessibility statement"),
         page("404.html", "404.html", "Page not found"),
         page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
