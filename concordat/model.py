@@ -318,6 +318,8 @@ class SiteConfig:
     contact_email: str
     description: str = ""
     repository: str | None = None  # e.g. https://github.com/owner/repo: commits link to {repository}/commit/{id}
+    licence_title: str | None = None  # the open data's licence
+    licence_url: str | None = None
 
     @property
     def base_path(self) -> str:
@@ -696,6 +698,8 @@ def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
         contact_email=data["contact_email"],
         description=data.get("description", ""),
         repository=data.get("repository"),
+        licence_title=data.get("licence", {}).get("title"),
+        licence_url=data.get("licence", {}).get("url"),
     )
 
 

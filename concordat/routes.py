@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import compare, places, search
+from . import compare, datapackage, places, search
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .markup import Abbreviation
 from .memo import kept
@@ -223,6 +223,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
              area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
+        page("data/", "data.html", "Open data: the plans as files", tables=datapackage.tables(site)),
         page("accessibility/", "accessibility.html", "Accessibility statement",
              unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
              no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
