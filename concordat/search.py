@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cbor2
+
 from . import processes
 
 PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
@@ -221,7 +223,11 @@ def finish_search_index(started: tuple | None) -> int:
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     page_count = check_index(bundle)
-    make_index_reproducible(bundle)
+    try:
+        make_index_reproducible(bundle)
+    except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, cbor2.CBORError) as exc:
+        raise SearchIndexError(f"the search index in {bundle} is damaged: Pagefind wrote a file the build "
+                               f"cannot read back ({type(exc).__name__}: {exc})") from exc
     return page_count
 
 
@@ -265,60 +271,16 @@ def disk_full(folder: Path) -> str | None:
 _MAGIC = b"pagefind_dcd"
 
 
-def _cbor_decode(data: bytes, pos: int = 0):
-    """Decode the CBOR subset Pagefind's metadata uses: unsigned ints, text, bytes, arrays."""
-    major, info = data[pos] >> 5, data[pos] & 0x1F
-    pos += 1
-    if info < 24:
-        value = info
-    else:
-        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
-        value = int.from_bytes(data[pos:pos + size], "big")
-        pos += size
-    if major == 0:
-        return value, pos
-    if major in (2, 3):
-        raw = data[pos:pos + value]
-        return (raw.decode("utf-8") if major == 3 else raw), pos + value
-    if major == 4:
-        items = []
-        for _ in range(value):
-            item, pos = _cbor_decode(data, pos)
-            items.append(item)
-        return items, pos
-    raise ValueError(f"unexpected CBOR major type {major}")
-
-
-def _cbor_encode(value) -> bytes:
-    def head(major: int, n: int) -> bytes:
-        if n < 24:
-            return bytes([major << 5 | n])
-        for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-            if n < 1 << (8 * size):
-                return bytes([major << 5 | info]) + n.to_bytes(size, "big")
-        raise ValueError("integer too large")
-
-    if isinstance(value, bool) or value is None:
-        raise ValueError("unexpected value")
-    if isinstance(value, int):
-        return head(0, value)
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return head(3, len(raw)) + raw
-    if isinstance(value, bytes):
-        return head(2, len(value)) + value
-    return head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-
-
 def _read(path: Path):
+    """A Pagefind metadata or filter file: gzip, a magic prefix, then one CBOR value."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_MAGIC):
         raise ValueError(f"{path} is not a Pagefind file")
-    return _cbor_decode(data, len(_MAGIC))[0]
+    return cbor2.loads(data[len(_MAGIC):])
 
 
 def _write(folder: Path, prefix: str, suffix: str, value, digits: int) -> str:
-    data = gzip.compress(_MAGIC + _cbor_encode(value), mtime=0)
+    data = gzip.compress(_MAGIC + cbor2.dumps(value), mtime=0)
     name = prefix + hashlib.sha256(data).hexdigest()[:digits]
     (folder / f"{name}{suffix}").write_bytes(data)
     return name
