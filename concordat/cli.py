@@ -109,18 +109,17 @@ def _summarise(summary: Path | None, errors, warnings, changed: set[str] | None,
 
     lines = ["## Check", ""]
     lines.append(f"**{len(errors)} error{'s' if len(errors) != 1 else ''}**: the change cannot be merged until "
-                 "they are fixed." if errors else f"Passed. {valid}")
+                 f"{'they are' if len(errors) != 1 else 'it is'} fixed." if errors else f"Passed. {valid}")
     lines.append("")
     for title, found in (("Errors", errors), ("Warnings", warnings)):
         if not found:
             continue
         mine = [e for e in found if ours(e)]
         others = [e for e in found if not ours(e)]
-        lines.append(f"{title}: {len(mine)} in the files this change touches"
-                     + (f", {len(others)} in other files (shown here, not on the files)." if changed is not None
-                        else "."))
+        lines.append(f"{title}: {len(mine)} in the files this change touches, {len(others)} in other files "
+                     "(shown here, not on the files)." if changed is not None else f"{title}: {len(found)}.")
         lines.append("")
-        lines += [f"- `{str(e).replace('`', chr(39))}`" for e in mine + others]
+        lines += [f"- `` {e} ``" for e in mine + others]
         lines.append("")
     with open(summary, "a", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")

@@ -340,3 +340,14 @@ def test_the_offline_copy_opens_from_the_folder_styled_with_working_links(offlin
     page.get_by_role("link", name="Exampleshire").first.click()
     assert page.url == (dest / "areas/exampleshire/index.html").as_uri()
     assert "Exampleshire action plan" in page.title()
+
+
+def test_the_pull_request_template_says_the_subject_is_published_and_how_to_mark_a_correction(tmp_path):
+    template = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert "published" in template and "commit subject" in template
+    (trailer,) = set(re.findall(r"`(Change-type: [a-z]+)`", template))
+    # The trailer as the template spells it is the one the history module reads as a correction.
+    project = main_branch(tmp_path / "p")
+    edit_yaml(project, AREA, lambda d: d.update(name="Exampleshire (corrected)"))
+    commit(project.root, f"Exampleshire: its name as the plan prints it\n\n{trailer}\n", "2016-06-01T09:00:00+00:00")
+    assert history.read_history(project.root, load_site(project)).commits[0].correction
