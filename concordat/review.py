@@ -34,7 +34,8 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, ContentErrors
-from .history import AreaChange, changes_between, git
+from .history import AreaChange, changes_between
+from .history import git as history_git
 from .model import STATUS_LABELS, Site
 from .pipeline import Project, load_site, make_environment, page_fingerprints
 from .render import long_date, render_page
@@ -42,10 +43,15 @@ from .routes import routes
 
 DEFAULT_BASE = ("main", "origin/main")  # the first that exists: a local branch, or a fresh CI clone's
 WORKING_TREE = "the working tree"
-FIRST_WORDS = 8  # words of an action's text shown beside its number
 PAGES_LISTED = 60  # in the text and Markdown forms; JSON lists them all
 CODEOWNERS = ".github/CODEOWNERS"
 CODEOWNERS_COMMAND = "python build.py codeowners"
+
+
+def git(root: Path, *args: str) -> str | None:
+    """A git command's output as text, or None where there is no git, no repository or it fails."""
+    raw = history_git.run(root, *args)
+    return None if raw is None else history_git.text(raw)
 
 
 class ReviewError(Exception):
@@ -72,7 +78,7 @@ class Review:
     head: str  # WORKING_TREE, or a commit id
     files: tuple[str, ...]  # every file the change touches, relative to the project
     areas: tuple[AreaChange, ...]  # as history tells them
-    first_words: dict[tuple[str, str], str]  # (area slug, action id) -> first words of its text
+    first_words: dict[tuple[str, str], str]  # (area slug, action id) -> first words of its text (for tools)
     statuses: dict[tuple[str, str], tuple[str, str]]  # (area slug, action id) -> status before, after ("": none)
     names: tuple[NameChange, ...]
     pages_added: tuple[str, ...] = ()
@@ -113,7 +119,7 @@ def review(project: Project, base: str | None = None, committed: bool = False) -
             raise ReviewError(f"the content of {head} has mistakes, so what it changes cannot be told in the "
                               f"plans' terms: {after_problem}")
         areas = [f for f in files if f.startswith("content/areas/") and f.endswith(".yaml")]
-        versions = [(_read(before_project.root / f), _read(after_project.root / f)) for f in areas]
+        versions = [(f, _read(before_project.root / f), _read(after_project.root / f)) for f in areas]
         area_changes = changes_between(versions, after_site)
         first_words = _first_words(before_site, after_site)
         statuses = _statuses(before_site, after_site)
@@ -182,13 +188,7 @@ def _site(project: Project) -> tuple[Site | None, str]:
 
 
 def _first_words(*sites: Site | None) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
-    for site in sites:
-        for action in site.actions if site else ():
-            words = action.title.split()
-            found[(action.area_slug, action.id)] = " ".join(words[:FIRST_WORDS]) + (
-                "…" if len(words) > FIRST_WORDS else "")
-    return found
+    return {(action.area_slug, action.id): action.title for site in sites if site for action in site.actions}
 
 
 def _statuses(before: Site | None, after: Site) -> dict[tuple[str, str], tuple[str, str]]:
@@ -382,17 +382,18 @@ def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]
         lines += ["No plan, organisation or glossary term changed.", ""]
     for area in found.areas:
         lines.append(style.heading(f"{esc(area.name)} ({style.path(f'content/areas/{area.slug}.yaml')})", 3))
-        if area.kind == "added":
-            lines.append(style.item(f"New plan, with {_count(area.action_count, 'action')}."))
+        lines.append(f"{esc(area.summary)} (the heading the changes pages will give it).")
+        lines.append("")
+        if area.renamed_from:
+            lines.append(style.item(f"The plan's file was renamed from {style.path(area.renamed_from)}."))
+        if area.kind in ("added", "readable"):
+            lines.append(style.item(f"The plan is published, with {_count(area.action_count, 'action')}."))
         elif area.kind == "removed":
-            lines.append(style.item(f"Plan removed (it had {_count(area.action_count, 'action')})."))
-        elif not area.actions:
-            lines.append(style.item("No action changed: other parts of the plan did (such as its source, "
-                                    "introduction, KPIs or notes)."))
+            lines.append(style.item(f"The plan is removed (it had {_count(area.action_count, 'action')})."))
+        elif area.kind == "unreadable":
+            lines.append(style.item(f"This version of the plan cannot be read: {esc(area.reason)}"))
         for action in area.actions:
-            first = found.first_words.get((area.slug, action.id), "")
-            title = (style.name(esc(action.label)) + f" (id {style.path(action.id)})"
-                     + (f" “{esc(first)}”" if first and first != action.label else ""))
+            title = style.name(esc(action.label)) + f" (id {style.path(action.id)})"  # its number and first words
             was, now = found.statuses.get((area.slug, action.id), ("", ""))
             if action.kind == "added":
                 lines.append(style.item(f"{title}: added" + (f", status {STATUS_LABELS[now]}." if now else ".")))
@@ -411,6 +412,10 @@ def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]
                 lines.append(style.item(f"Progress update of {long_date(date)} added.", 1))
             for text in action.texts:
                 lines.append(style.item(f"Changed {text.field}: {style.words(text.parts)}", 1))
+            if action.other:
+                lines.append(style.item(f"Changed: {esc(', '.join(action.other))}.", 1))
+        if area.other:
+            lines.append(style.item(f"Changed in the plan: {esc(', '.join(area.other))}."))
         lines.append("")
     for kind, heading in (("organisation", "Organisations"), ("glossary term", "Glossary terms")):
         changes = [c for c in found.names if c.kind == kind]
