@@ -75,7 +75,7 @@ def test_diff_json_is_the_change_history_tells_once_merged(scripted):
     assert actions["1-2"]["status_before"] == "complete" and actions["1-2"]["status_after"] == "green"
     assert [t["field"] for t in actions["1-2"]["texts"]] == ["progress"]
     assert actions["1-3"]["kind"] == "added" and actions["1-3"]["first_words"] == \
-        "Open a crisis café in the town centre,…"
+        "Open a crisis café in the town centre, run with the voluntary sector every evening"
     assert actions["governance"]["kind"] == "removed"
     assert "A fifth fewer" not in outputs["text"] + outputs["json"]  # main's own change, after the branch left it
     assert found["files"] == [AREA, "content/organisations.yaml", "tools/notes.txt"]
@@ -110,7 +110,7 @@ def test_diff_pages_are_the_pages_whose_html_the_change_alters(scripted, tmp_pat
         "areas/exampleshire/actions/governance/index.html"}
     assert set(pages["added"]) | set(pages["changed"]) | set(pages["removed"]) == differ
     assert "areas/exampleshire/actions/1-2/index.html" in pages["changed"]
-    assert "glossary/index.html" in after and "glossary/index.html" not in differ  # an unaltered page: not listed
+    assert "accessibility/index.html" in after and "accessibility/index.html" not in differ  # unaltered: not listed
 
 
 def history_lines(merged) -> list[str]:
@@ -125,6 +125,7 @@ def history_lines(merged) -> list[str]:
                 said += [f"Progress update of {long_date(d)} added." for d in action.updates]
                 said += [f"Changed {t.field}: " for t in action.texts]
                 said += [p.text.strip() for t in action.texts for p in t.parts if p.op != "="]
+                said += [f"Changed: {', '.join(action.other)}."] if action.other else []
             else:
                 said += [action.label, f": {action.kind}"]
     return said
@@ -138,18 +139,22 @@ def test_diff_text_tells_each_change_in_plan_terms(scripted):
     assert "Compared with main at commit" in text and "changes 3 files" in text
     assert """\
 Exampleshire (content/areas/exampleshire.yaml)
-  Action 1.1 (id 1-1) “Develop a single point of access run by…”:
+Exampleshire: 2 actions status changed, 1 added, 1 removed (the heading the changes pages will give it).
+
+  Action 1.1: Develop a single point of access run by the XMPT crisis team … (id 1-1):
     - Status Not rated → Amber.
     - Progress update of 31 March 2016 added.
-  Action 1.2 (id 1-2) “Agree the street triage protocol”:
+  Action 1.2: Agree the street triage protocol (id 1-2):
     - Status Complete → Green.
     - Changed progress: Completed [added: in draft; agreed by the police in May 2015]
-  Action 1.3 (id 1-3) “Open a crisis café in the town centre,…”: added, status Not rated.
+    - Changed: status words, the plan's status.
+  Action 1.3: Open a crisis café in the town centre, run with the voluntary sector every evening (id 1-3): added, \
+status Not rated.
   Ensure that local governance arrangements are in place (id governance): removed (its status was Not rated).
 """ in text
     assert ("xmpt renamed: “Exampleshire Mental Health Partnership Trust” → “Exampleshire Partnership NHS Trust”. "
             "Pages showing it: areas/exampleshire/actions/1-1/index.html") in text
-    assert "12 pages: 10 changed, 1 new, 1 removed" in text
+    assert "13 pages: 11 changed, 1 new, 1 removed" in text
     assert "  areas/exampleshire/actions/1-3/index.html (new)\n" in text
 
 
@@ -158,7 +163,7 @@ def test_diff_markdown_is_the_same_change_for_a_job_summary(scripted):
     markdown = outputs["markdown"]
     assert markdown.startswith("## What this change does to the plans\n")
     assert "### Exampleshire (`content/areas/exampleshire.yaml`)\n" in markdown
-    assert ("- **Action 1.1** (id `1-1`) “Develop a single point of access run by…”:\n"
+    assert ("- **Action 1.1: Develop a single point of access run by the XMPT crisis team …** (id `1-1`):\n"
             "  - Status Not rated → Amber.\n  - Progress update of 31 March 2016 added.\n") in markdown
     assert "  - Changed progress: Completed **[added: in draft; agreed by the police in May 2015]**" in markdown
     assert "- `xmpt` renamed: “Exampleshire Mental Health Partnership Trust” → " in markdown
@@ -287,6 +292,13 @@ def test_the_pull_request_job_fetches_history_writes_the_summary_and_uploads_the
     (tests,) = steps_running(job, "python -m pytest")
     files = re.findall(r"tests/\S+\.py", tests["run"])
     assert files and all((ROOT / f).exists() for f in files) and "-m browser" not in tests["run"]
+
+
+def test_only_the_review_job_annotates_so_each_error_shows_once_on_the_changed_files():
+    for name, job in workflow_jobs().items():
+        if name != "review":
+            for step in steps_running(job, "python build.py check"):
+                assert step["run"].strip().endswith("> /dev/null"), f"job {name} would annotate every file"
 
 
 def test_the_full_suite_runs_on_main_and_on_code_changes_only():
