@@ -363,3 +363,27 @@ def test_the_pull_request_template_says_the_subject_is_published_and_how_to_mark
     edit_yaml(project, AREA, lambda d: d.update(name="Exampleshire (corrected)"))
     commit(project.root, f"Exampleshire: its name as the plan prints it\n\n{trailer}\n", "2016-06-01T09:00:00+00:00")
     assert history.read_history(project.root, load_site(project)).commits[0].correction
+
+
+def test_the_bromley_change_of_the_issue_names_its_own_action(tmp_path):
+    """Issue 20's example: in a change to Bromley 2b-1 the nearest id in the YAML diff was 2b-2's."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    (root / ".gitignore").write_text("templates/\nsite/\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "The plans", "2016-01-10T10:00:00+00:00")
+    area = root / "content/areas/bromley.yaml"
+    text = area.read_text(encoding="utf-8")
+    at = text.index("- id: 2b-1")
+    end = text.index("- id: 2b-2", at)
+    indent = text[text.rindex("\n", 0, end) + 1:end]
+    update = (f"{indent}  updates:\n{indent}    - date: 2016-03-03\n{indent}      text: Two CPNs now work in the "
+              f"integrated teams.\n{indent}      status: amber\n")
+    area.write_text(text[:end - len(indent)] + update + text[end - len(indent):], encoding="utf-8")
+    said = diff_output(Project(root))
+    assert "Bromley (content/areas/bromley.yaml)" in said
+    assert "Extend CPN pilot into integrated physical healthcare teams. (id 2b-1):" in said
+    assert "    - Status Not rated → Amber.\n    - Progress update of 3 March 2016 added.\n" in said
+    assert "2b-2" not in said
+    assert "  areas/bromley/actions/2b-1/index.html (changed)\n" in said
