@@ -1,4 +1,5 @@
-"""What a change does to the plans, for whoever reviews it: `build.py diff`, and CODEOWNERS.
+"""What a change does to the plans, for whoever reviews it: `build.py diff`, a preview that opens
+from a folder (`offline-copy`), and CODEOWNERS.
 
 A pull request changes YAML, and its reviewer sees a diff of lines where the nearest action id
 may be the next action's. `diff` tells the same change in the plans' own terms: for each area,
@@ -10,6 +11,9 @@ as the public changes pages will describe it once it is merged.
 
 The pages are found by building both versions' pages in memory, with this code and templates,
 and comparing them: a page counts as touched when its HTML differs.
+
+`offline_copy` makes the built site readable on a laptop without Python or a server: a pull
+request's artifact, unzipped and double-clicked.
 
 Each area file may name its `reviewers`; `codeowners()` makes `.github/CODEOWNERS` of them, so
 GitHub asks those people to review a change to that file, and `check` reports a file that has
