@@ -145,6 +145,8 @@ def cmd_diff(args, project: Project) -> int:
         found = review(project, args.base, committed=args.committed)
     except ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if args.format == "markdown":  # the job summary says why this part is missing
+            print(f"## What this change does to the plans\n\nIt cannot be told: {exc}.\n")
         return 2
     if args.format == "json":
         sys.stdout.write(as_json(found))

@@ -27,6 +27,7 @@ from .review_example import (
     AREA,
     BEGIN,
     END,
+    actions,
     commit,
     contributing_block,
     diff_output,
@@ -189,6 +190,16 @@ def test_diff_without_history_says_why(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT), "GIT_CEILING_DIRECTORIES": str(tmp_path)})
     assert done.returncode == 2
     assert "is not in a git repository" in done.stderr
+
+
+def test_diff_of_content_with_mistakes_says_why_in_the_summary(tmp_path):
+    project = main_branch(tmp_path / "p")
+    edit_yaml(project, AREA, lambda d: actions(d)[0].update(status="Green"))
+    done = run(project.root, "diff", "--format", "markdown")
+    assert done.returncode == 2
+    assert done.stdout.startswith("## What this change does to the plans\n\nIt cannot be told: the content of the "
+                                  "working tree has mistakes")
+    assert "'Green' is not a valid status" in done.stdout
 
 
 def test_contributing_shows_what_the_command_prints(tmp_path):
