@@ -398,3 +398,25 @@ def test_the_bromley_change_of_the_issue_names_its_own_action(tmp_path):
     assert "    - Status Not rated → Amber.\n    - Progress update of 3 March 2016 added.\n" in said
     assert "2b-2" not in said
     assert "  areas/bromley/actions/2b-1/index.html (changed)\n" in said
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the workflow's steps run in bash")
+def test_the_fast_path_is_taken_only_by_a_pull_request_changing_content_alone(scripted, tmp_path):
+    project, _, _ = scripted
+    script = next(s for s in workflow_jobs()["review"]["steps"] if s.get("id") == "scope")["run"]
+
+    def scope(event: str, base: str) -> str:
+        output = tmp_path / f"output-{len(list(tmp_path.iterdir()))}"
+        subprocess.run(["bash", "-e", "-c", script], cwd=project.root, check=True,
+                       env={**os.environ, "EVENT": event, "BASE": base, "GITHUB_OUTPUT": str(output)})
+        return output.read_text(encoding="utf-8")
+
+    start = git(project.root, "merge-base", "main", "change").strip()
+    assert scope("pull_request", start) == "code=true\n"  # the branch has a commit to tools/
+    content_only = git(project.root, "rev-parse", "change~1").strip()
+    git(project.root, "checkout", "-q", "--detach", content_only)
+    try:
+        assert scope("pull_request", start) == "code=false\n"
+        assert scope("push", "") == "code=true\n"
+    finally:
+        git(project.root, "checkout", "-q", "change")
