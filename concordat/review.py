@@ -39,7 +39,7 @@ import yaml
 
 from .errors import ContentError, ContentErrors
 from .history import AreaChange, changes_between
-from .history import git as history_git
+from .history import git_text as git
 from .model import STATUS_LABELS, Site
 from .pipeline import Project, load_site, make_environment, page_fingerprints
 from .render import long_date, render_page
@@ -50,12 +50,6 @@ WORKING_TREE = "the working tree"
 PAGES_LISTED = 60  # in the text and Markdown forms; JSON lists them all
 CODEOWNERS = ".github/CODEOWNERS"
 CODEOWNERS_COMMAND = "python build.py codeowners"
-
-
-def git(root: Path, *args: str) -> str | None:
-    """A git command's output as text, or None where there is no git, no repository or it fails."""
-    raw = history_git.run(root, *args)
-    return None if raw is None else history_git.text(raw)
 
 
 class ReviewError(Exception):

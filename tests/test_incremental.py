@@ -100,6 +100,8 @@ def every_field_content() -> dict[str, dict]:
     area["signatories"] = ["example-police"]
     area["region"] = "london"
     area["reviewers"] = ["@exampleshire-editor", "@example-org/crisis-team"]
+    area["covers"] = [{"name": "Exampleton", "council": "Exampleton Borough Council",
+                       "within": "Exampleshire County Council", "towns": ["Sampleford", "Testbury"]}]
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
     organisations["organisations"] += [
         {"id": "example-hospitals", "name": "Exampleshire Hospitals NHS Trust", "type": "nhs-trust"},

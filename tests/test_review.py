@@ -111,7 +111,7 @@ def test_diff_pages_are_the_pages_whose_html_the_change_alters(scripted, tmp_pat
         "areas/exampleshire/actions/governance/index.html"}
     assert set(pages["added"]) | set(pages["changed"]) | set(pages["removed"]) == differ
     assert "areas/exampleshire/actions/1-2/index.html" in pages["changed"]
-    assert "accessibility/index.html" in after and "accessibility/index.html" not in differ  # unaltered: not listed
+    assert "404.html" in after and "404.html" not in differ  # an unaltered page: not listed
 
 
 def history_lines(merged) -> list[str]:

@@ -31,7 +31,7 @@ from ..model import STATUS_LABELS, Action, Area, Site
 from . import git
 from .changes import area_change, plain, read_version, summary, word_diff
 
-__all__ = ["History", "HistoryEvent", "NO_HISTORY", "action_history", "area_change", "changes_between", "head_commit",
+__all__ = ["History", "HistoryEvent", "NO_HISTORY", "action_history", "area_change", "head_commit",
            "history_warnings", "read_corrections", "read_history", "read_version", "review_warnings", "word_diff"]
 
 CORRECTIONS_FILE = "corrections.txt"  # in the content folder: commits that are corrections, one id a line
@@ -497,9 +497,9 @@ def history_warnings(root: Path, site: Site, content: str = "content") -> list[C
 
 
 def changes_between(versions: list[tuple[str, bytes | None, bytes | None]], site: Site) -> tuple[AreaChange, ...]:
-    """What going from the first to the second version of each area file does (path, bytes before,
-    bytes after; None where there is no file), told exactly as the changes pages tell a commit:
-    `build.py diff` shows a pull request with it."""
+    """What going from each area file's first version to its second does, told as the changes pages
+    tell a commit, by the same `area_change` (`build.py diff` describes a pull request with it).
+    Each item is (path, version before, version after), None where there was no file."""
     areas = []
     for path, before, after in versions:
         change = area_change(None if before is None else read_version(before, path),
@@ -510,3 +510,9 @@ def changes_between(versions: list[tuple[str, bytes | None, bytes | None]], site
               "areas": sorted(areas, key=lambda a: a["slug"])}
     history = _history([record], site, set())
     return history.commits[0].areas if history.commits else ()
+
+
+def git_text(root: Path, *args: str) -> str | None:
+    """A git command's output as text, or None where there is no git or it fails."""
+    raw = git.run(root, *args)
+    return None if raw is None else git.text(raw)
