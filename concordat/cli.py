@@ -6,13 +6,11 @@ import argparse
 import dataclasses
 import json
 import os
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 from .errors import ContentError, ContentErrors, describe_os_error, display_path
-from .load import load_schema
+from .model import slug_problem, slugify
 from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
 from .write import OutputFolderError
@@ -68,9 +66,14 @@ def cmd_check(args, project: Project) -> int:
     except ContentErrors as exc:
         report(exc.errors)
         return 1
-    from .history import review_warnings
+    from .history import history_warnings, review_warnings
 
-    warnings = site.warnings + tuple(review_warnings(project.root, site))
+    try:
+        warnings = site.warnings + tuple(review_warnings(project.root, site)) + tuple(
+            history_warnings(project.root, site))
+    except ContentErrors as exc:  # the corrections list
+        report(exc.errors)
+        return 1
     if args.strict and warnings:
         report([dataclasses.replace(w, level="error") for w in warnings])
         return 1
@@ -110,39 +113,6 @@ sections:
 """
 
 
-# Letters that Unicode does not split into a plain letter and an accent.
-_OWN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-                              "ı": "i", "ħ": "h"})
-
-
-def _plain_letters(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_OWN_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def slugify(name: str) -> str:
-    """The web address part for a name: "Ōxford" gives "oxford", never "xford"."""
-    return re.sub(r"[^a-z0-9]+", "-", _plain_letters(name)).strip("-")
-
-
-def slug_problem(name: str) -> str | None:
-    """Why a name cannot give its area's web address and file name, or None."""
-    unspellable = sorted({c for c in _plain_letters(name) if c.isalnum() and not c.isascii()})
-    if unspellable:
-        letters = ", ".join(f"'{c}'" for c in unspellable)
-        return (f"cannot make a web address from the name {name!r}: {letters} cannot be written in the letters a "
-                "to z, and would be lost; give the name in those letters (the file's `name` can then be changed "
-                "to the full spelling)")
-    slug = slugify(name)
-    if not slug:
-        return f"cannot make a web address from the name {name!r}: use letters or digits"
-    longest = load_schema("area")["$defs"]["slug"]["maxLength"]
-    if len(slug) > longest:
-        return (f"the name makes a web address of {len(slug)} characters ('{slug[:30]}…'; the limit is {longest}): "
-                "give a shorter name")
-    return None
-
-
 def cmd_new_area(args, project: Project) -> int:
     problem = slug_problem(args.name)
     if problem:
@@ -151,7 +121,7 @@ def cmd_new_area(args, project: Project) -> int:
     slug = slugify(args.name)
     path = project.content / "areas" / f"{slug}.yaml"
     if path.exists():
-        print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
+        print(f"error: {display_path(path, project.root)} already exists", file=sys.stderr)
         return 2
     name = args.name.strip()
     title = f"{name} Mental Health Crisis Care Concordat action plan"
@@ -159,7 +129,7 @@ def cmd_new_area(args, project: Project) -> int:
     # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
     text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
     path.write_text(text, encoding="utf-8")
-    print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
+    print(f"Wrote {display_path(path, project.root)}: edit it, then run `python build.py check`.")
     return 0
 
 
@@ -169,7 +139,17 @@ def cmd_import(args, project: Project) -> int:
     return import_plan(args.plan, args.name, project.content, project.root, force=args.force)
 
 
+def utf8_output() -> None:
+    """Messages quote the plans' words, which Windows' code page (cp1252, used where output goes
+    to a pipe or a file, as in CI) cannot always spell: write UTF-8 there, as everywhere else."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    utf8_output()
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Crisis Care Concordat plans site.")
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", help="build the site into site/ (the default)")
@@ -178,7 +158,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         p.add_argument("--out", type=Path, help="output folder (default: site/)")
         p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
         p.add_argument("--workers", type=int,
-                       help="processes to read the area files and render with (default: one a core)")
+                       help="processes to render with (default: one a core; Linux only, see README)")
     check = sub.add_parser("check", help="check every content file and report all errors and warnings")
     check.add_argument("--strict", action="store_true",
                        help="treat warnings (a missing required agency, a review overdue) as errors")

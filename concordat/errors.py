@@ -54,14 +54,15 @@ class ContentErrors(Exception):
 
 
 def display_path(path: os.PathLike | str, root: os.PathLike | str | None = None) -> str:
-    """A path as an editor would type it: relative to the project where possible."""
+    """A path as an editor would type it: relative to the project where possible, with forward
+    slashes on every system (GitHub's annotations need them, and Windows accepts them)."""
     path = os.fspath(path)
     base = os.fspath(root) if root else os.getcwd()
     try:
         rel = os.path.relpath(path, base)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
+    except ValueError:  # Windows: another drive
+        rel = ".."
+    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
 
 
 _OS_REASONS = {

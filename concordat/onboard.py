@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 
 from .area_yaml import dump_area
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .importer import PlanReader
 from .load import ContentFiles, load_document
+from .model import slug_problem, slugify
 from .plan_files import PlanFileError, read_plan
 from .validate import check_area_references
 
@@ -24,15 +25,13 @@ BEYOND_LIMITS = ("is too long (", "file is too large")
 
 def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Path, force: bool = False) -> int:
     """Run the import; print the report, or one line saying why nothing was written. Returns the exit status."""
-    from .cli import slug_problem, slugify
-
     name = " ".join(name.split())
     problem = slug_problem(name)
     if problem:
         return _fail(problem, 2)
     slug = slugify(name)
     target = content_dir / "areas" / f"{slug}.yaml"
-    shown = os.path.relpath(target, project_root)
+    shown = display_path(target, project_root)
     if target.exists() and not force:
         return _fail(f"{shown} already exists: add --force to replace it", 2)
     try:

@@ -11,11 +11,9 @@ file, line and message, and the server keeps running; the page recovers when the
 
 from __future__ import annotations
 
-import gc
 import html
 import ipaddress
 import mimetypes
-import multiprocessing
 import os
 import re
 import shutil
@@ -25,7 +23,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import search, write
+from . import processes, search, write
 from .errors import ContentError, ContentErrors, describe_os_error
 from .pipeline import (
     ContentMemory,
@@ -37,7 +35,7 @@ from .pipeline import (
     search_index_fingerprints,
     site_files,
 )
-from .render import default_workers, render_pages
+from .render import render_pages
 from .routes import index_shards, routes
 from .search import SearchIndexError
 from .write import OutputFolderError
@@ -119,7 +117,8 @@ class Preview:
             fingerprints = page_fingerprints(pages, code, self.pages)
             self.pages = {page.output: page for page in pages}
             changed = [p for p in pages if self.fingerprints.get(p.output) != fingerprints[p.output]]
-            workers = default_workers() if len(changed) > 500 else 1  # forking costs more than a few pages
+            # Forking costs more than a few pages; `processes` forks nothing once threads run.
+            workers = processes.default_workers() if len(changed) > 500 else 1
             for _ in render_pages(self.env, changed, self._write, workers):
                 pass
             for gone in set(self.fingerprints) - set(fingerprints):
@@ -138,10 +137,7 @@ class Preview:
         save's collections never walk the whole country's objects. Now and then everything is
         unfrozen and collected, so nothing a save dropped is held for the whole session."""
         self.saves += 1
-        if self.saves % 25 == 0:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        processes.freeze_survivors(start_over=self.saves % 25 == 0)
 
     def _write(self, output: str, data: bytes) -> None:
         """Replace one file in place: a reader sees the old page or the new one, never half of one."""
@@ -149,7 +145,7 @@ class Preview:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
-        os.replace(temporary, target)
+        while_in_use(os.replace, temporary, target)
 
     def _show_errors(self, errors: list) -> None:
         self.errors = errors
@@ -167,8 +163,9 @@ class Preview:
 
     def _background_work(self) -> None:
         """Open data in this thread (each area's is kept on it, so only the saved area's is made
-        again, and only files that changed are written); the index in a forked process, so its
-        Python work never holds up the next save's."""
+        again, and only files that changed are written); the index by Pagefind, a command run
+        at low priority from this thread, one index at a time (each holds only its own pages
+        in memory)."""
         try:
             self._refresh_until_done()
         except Exception as exc:  # the open data or index could not be written: say so, the pages go on
@@ -178,7 +175,6 @@ class Preview:
             self.on_change()
 
     def _refresh_until_done(self) -> None:
-        context = multiprocessing.get_context("fork")
         while self._background_due is not None:
             site, pages, shards, indexes = self._background_due
             self._background_due = None
@@ -192,45 +188,25 @@ class Preview:
             stale = [shard for shard in shards if self._indexed.get(shard.folder) != indexes[shard.folder]]
             for folder in set(self._indexed) - set(indexes):
                 shutil.rmtree(self.out / folder, ignore_errors=True)
-            if not stale:
-                self._indexed = indexes
-                continue
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=self._refresh_index, args=(stale, send), daemon=True)
-            process.start()
-            send.close()
             try:
-                problem = receive.recv()
-            except EOFError:
-                problem = "the search index refresh stopped unexpectedly"
-            process.join()
-            if problem:
-                self._show_errors([SearchIndexError(problem)])
+                for shard in stale:
+                    self._index(shard)
+            except SearchIndexError as exc:
+                self._show_errors([exc])
             else:
                 self._indexed = indexes
-
-    def _refresh_index(self, stale: list, report) -> None:
-        problem = ""
-        if hasattr(os, "nice"):
-            os.nice(10)  # background work: the next save's pages come first
-        try:
-            for shard in stale:  # one at a time: each Pagefind holds only its own pages in memory
-                self._index(shard)
-        except SearchIndexError as exc:
-            problem = str(exc)
-        report.send(problem)
 
     def _index(self, shard) -> None:
         """A new index beside the old one, then swapped in: searches keep working meanwhile."""
         fresh = self.out / f".{shard.folder}-new"
         shutil.rmtree(fresh, ignore_errors=True)
-        search.build_search_index(self.out, shard.glob, output_subdir=fresh.name)
+        search.build_search_index(self.out, shard.glob, output_subdir=fresh.name, background=True)
         old = self.out / f".{shard.folder}-old"
         shutil.rmtree(old, ignore_errors=True)
         if (self.out / shard.folder).exists():
-            os.rename(self.out / shard.folder, old)
+            while_in_use(os.rename, self.out / shard.folder, old)
         if fresh.exists():  # not when the areas have no actions yet
-            os.rename(fresh, self.out / shard.folder)
+            while_in_use(os.rename, fresh, self.out / shard.folder)
         shutil.rmtree(old, ignore_errors=True)
 
     def watch(self, seen: dict | None = None) -> None:
@@ -381,6 +357,19 @@ def guard_livereload(hosts: frozenset[str]) -> None:
     ForceReloadHandler.prepare = prepare
     LiveReloadHandler.check_origin = lambda handler, origin: not cross_site(origin, None, handler.request.host)
     LiveReloadHandler.prepare = prepare
+
+
+def while_in_use(rename: Callable, source, target, tries: int = 100) -> None:
+    """Rename, trying again for up to a second while it is refused: on Windows a file (or a
+    folder with a file) that is being read cannot be replaced, and the server reads them."""
+    for attempt in range(tries):
+        try:
+            rename(source, target)
+            return
+        except PermissionError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.01)
 
 
 def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
