@@ -98,6 +98,8 @@ class Preview:
         of stopping (a watcher that died would serve stale pages from then on, without a word)."""
         try:
             self._rebuild()
+        except ContentErrors as exc:  # in templates/, say
+            self._show_errors(exc.errors)
         except Exception as exc:  # whatever it is, the editor is told and the preview goes on
             self._show_errors([PreviewFailure(exc)])
 
