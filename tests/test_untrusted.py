@@ -400,3 +400,10 @@ def test_a_symlinked_asset_or_template_is_refused_not_published(example_project,
     err = capsys.readouterr().err
     assert "templates/assets/notes.txt: is a symbolic link, not a file" in err and "abc123" not in err
     assert not example_project.output.exists()
+
+
+def test_an_output_name_too_long_for_the_file_system_is_one_line(example_project, capsys):
+    assert main(["--out", "x" * 300], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.endswith(": the name is too long for the file system; nothing was "
+                                                       "published.\n") and err.count("\n") == 1, err
