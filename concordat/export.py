@@ -13,8 +13,8 @@ import io
 import json
 
 from .compare import COMPARISON_COLUMNS, comparison_records
-from .memo import kept
-from .model import STATUS_LABELS, Action, Area, Site
+from .memo import derived
+from .model import STATUS_LABELS, Action, Area, Organisation, Site, SiteConfig, Theme
 from .routes import action_url, area_leads
 
 COLUMNS = [
@@ -26,8 +26,9 @@ COLUMNS = [
 UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
 
 
-def action_record(site: Site, area: Area, action: Action) -> dict:
-    theme = site.theme(action.theme_id) if action.theme_id else None
+def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[Theme, ...],
+                  leads: dict[str, Organisation]) -> dict:
+    theme = next(t for t in themes if t.id == action.theme_id) if action.theme_id else None
     sub = theme.subtheme(action.subtheme_id) if theme else None
     return {
         "area": area.name,
@@ -44,7 +45,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "action": action.text,
         "outcomes": action.outcomes,
         "leads": list(action.leads),
-        "lead_names": [site.organisations[i].name for i in action.leads],
+        "lead_names": [leads[i].name for i in action.leads],
         "lead_text": action.lead_text,
         "timescale": action.timescale,
         "due": action.due or "",
@@ -61,7 +62,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "area_next_review": area.next_review or "",
         "area_rag_column": area.rag_column,  # why the plan's actions may be Not rated: "none", "colours-lost" or ""
         "overdue_at_review": bool(action.overdue_at_review),
-        "url": site.config.origin + site.config.base_path + action_url(action),
+        "url": config.origin + config.base_path + action_url(action),
     }
 
 
@@ -115,15 +116,14 @@ def _csv_file(rows: str, columns: list[str]) -> bytes:
 def data_files(site: Site) -> dict[str, bytes]:
     """Output path -> bytes for every open data file.
 
-    Each area's records are encoded once, for its own files and the national ones, and kept on
-    the Area: the preview encodes again only the area that was saved."""
+    Each area's records are encoded once, for its own files and the national ones, and cached
+    (`memo`): the preview encodes again only the area that was saved."""
     files: dict[str, bytes] = {}
     json_lines: list[str] = []
     csv_rows: list[str] = []
     update_rows_: list[str] = []
     for area in site.areas:
-        lines, rows, updates = kept(area, "_open_data", (site.config, site.themes, area_leads(site, area)),
-                                    lambda area, _: _area_data(site, area))
+        lines, rows, updates = derived(_area_data, area, (site.config, site.themes, area_leads(site, area)))
         files[f"data/areas/{area.slug}.json"] = _json_array(lines)
         files[f"data/areas/{area.slug}.csv"] = _csv_file(rows, COLUMNS)
         json_lines += lines
@@ -136,8 +136,10 @@ def data_files(site: Site) -> dict[str, bytes]:
     return files
 
 
-def _area_data(site: Site, area: Area) -> tuple[list[str], str, str]:
-    """An area's actions as JSON lines, CSV rows and update CSV rows (no headers)."""
-    records = [action_record(site, area, a) for a in area.actions]
+def _area_data(area: Area, inputs: tuple[SiteConfig, tuple[Theme, ...], dict[str, Organisation]]
+               ) -> tuple[list[str], str, str]:
+    """An area's actions as JSON lines, CSV rows and update CSV rows (no headers), from the site's
+    settings, its themes and the organisations the area's actions name as leads."""
+    records = [action_record(area, a, *inputs) for a in area.actions]
     return (_json_lines(records), _csv_rows([csv_row(r) for r in records], COLUMNS),
             _csv_rows(update_rows(records), UPDATE_COLUMNS))

@@ -36,3 +36,42 @@ def test_no_module_imports_one_that_imports_it_back():
     for start in sorted(graph):
         walk(start, [start])
     assert not cycles, cycles
+
+
+def _count_words(owner, inputs):
+    _count_words.calls += 1
+    return len(owner.text.split()) * inputs
+
+
+_count_words.calls = 0
+
+
+def test_a_cached_result_is_keyed_by_everything_it_is_computed_from():
+    """memo.derived: the same object and equal inputs give the kept result; other inputs or another
+    object work it out again; a function that could read anything else (a closure) is refused."""
+    import gc
+
+    import pytest
+
+    from concordat import memo
+
+    class Owner:
+        def __init__(self, text):
+            self.text = text
+
+    one, other = Owner("a b c"), Owner("a b")
+    assert memo.derived(_count_words, one, 1) == 3 and memo.derived(_count_words, one, 1) == 3
+    assert _count_words.calls == 1
+    assert memo.derived(_count_words, one, 2) == 6 and memo.derived(_count_words, other, 2) == 4
+    assert _count_words.calls == 3
+    held = len(memo._RESULTS)
+    del one
+    gc.collect()
+    assert len(memo._RESULTS) == held - 1  # an object's results go with it
+    multiplier = 5
+    with pytest.raises(TypeError, match="module-level function"):
+        memo.derived(lambda owner, _: len(owner.text) * multiplier, other)
+    with pytest.raises(TypeError, match="module-level function"):
+        def closure(owner, _):
+            return multiplier
+        memo.derived(closure, other)
