@@ -3,6 +3,7 @@
 The columns are the same in both formats so a spreadsheet and a script see the same data,
 except for progress updates: JSON gives each action's `updates` as a list; a CSV row has
 only the latest update (`latest_update_*`), and `data/updates.csv` has one row per update.
+`data/places.csv` and `.json` list the council areas and towns each plan covers.
 `status` is the status shown on the site (the latest update's); `plan_status` is the plan's own.
 """
 
@@ -15,7 +16,7 @@ import json
 from .compare import COMPARISON_COLUMNS, comparison_records
 from .memo import derived
 from .model import STATUS_LABELS, Action, Area, Organisation, Site, SiteConfig, Theme
-from .routes import action_url, area_leads
+from .routes import action_url, area_leads, area_url
 
 COLUMNS = [
     "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "subtheme_id", "section", "group",
@@ -23,6 +24,7 @@ COLUMNS = [
     "status_label", "status_words", "rag", "sic", "plan_status", "latest_update_date", "latest_update_status",
     "latest_update_text", "area_reviewed", "area_next_review", "area_rag_column", "overdue_at_review", "url",
 ]
+PLACE_COLUMNS = ["area", "area_slug", "name", "council", "within", "towns", "area_url"]
 UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
 
 
@@ -64,6 +66,14 @@ def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[
         "overdue_at_review": bool(action.overdue_at_review),
         "url": config.origin + config.base_path + action_url(action),
     }
+
+
+def place_records(site: Site) -> list[dict]:
+    """One row per council area a plan covers (its `covers`), with its towns."""
+    return [{"area": area.name, "area_slug": area.slug, "name": place.name, "council": place.council,
+             "within": place.within, "towns": list(place.towns),
+             "area_url": site.config.origin + site.config.base_path + area_url(area)}
+            for area in site.areas for place in area.covers]
 
 
 def csv_row(record: dict) -> dict:
@@ -133,6 +143,9 @@ def data_files(site: Site) -> dict[str, bytes]:
     files["data/actions.csv"] = _csv_file("".join(csv_rows), COLUMNS)
     files["data/updates.csv"] = _csv_file("".join(update_rows_), UPDATE_COLUMNS)
     files["data/comparison.csv"] = to_csv(comparison_records(site), COMPARISON_COLUMNS)
+    places = place_records(site)
+    files["data/places.json"] = to_json(places)
+    files["data/places.csv"] = to_csv(places, PLACE_COLUMNS)
     return files
 
 

@@ -8,14 +8,45 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
+# Letters that Unicode does not split into a plain letter and an accent.
+_OWN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                              "ı": "i", "ħ": "h"})
+
+
+def _plain_letters(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_OWN_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
 
 def slugify(name: str) -> str:
-    """A name as it appears in a web address: "Kent and Medway" -> "kent-and-medway"."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """A name as it appears in a web address: "Kent and Medway" -> "kent-and-medway", "Ōxford" -> "oxford"."""
+    return re.sub(r"[^a-z0-9]+", "-", _plain_letters(name)).strip("-")
+
+
+def slug_problem(name: str) -> str | None:
+    """Why a name cannot give its area's web address and file name, or None."""
+    unspellable = sorted({c for c in _plain_letters(name) if c.isalnum() and not c.isascii()})
+    if unspellable:
+        letters = ", ".join(f"'{c}'" for c in unspellable)
+        return (f"cannot make a web address from the name {name!r}: {letters} cannot be written in the letters a "
+                "to z, and would be lost; give the name in those letters (the file's `name` can then be changed "
+                "to the full spelling)")
+    slug = slugify(name)
+    if not slug:
+        return f"cannot make a web address from the name {name!r}: use letters or digits"
+    from .load import load_schema  # the schema says how long an id may be
+
+    longest = load_schema("area")["$defs"]["slug"]["maxLength"]
+    if len(slug) > longest:
+        return (f"the name makes a web address of {len(slug)} characters ('{slug[:30]}…'; the limit is {longest}): "
+                "give a shorter name")
+    return None
+
 
 STATUS_LABELS = {
     "red": "Red",
@@ -214,6 +245,16 @@ class KpiHeadings:
 
 
 @dataclass(frozen=True)
+class CouncilArea:
+    """A borough, district or unitary council's area that a plan covers, with its main towns."""
+
+    name: str  # as people name it: "Gravesham"
+    council: str  # "Gravesham Borough Council"
+    within: str = ""  # the county council that also serves it, if any
+    towns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Area:
     """One local area's plan, in its own order."""
 
@@ -237,6 +278,9 @@ class Area:
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
     signatories_recorded: bool = False  # whether the file records who signed (`signatories`, even empty)
     rag_column: str = ""  # source.rag_column: "none", "colours-lost", or "" where the RAG column was read
+    region: str | None = None  # id of one of site.yaml's regions
+    covers: tuple[CouncilArea, ...] = ()  # the council areas the plan covers
+    reviewers: tuple[str, ...] = ()  # GitHub users or teams who review changes to the file (CODEOWNERS)
 
     @property
     def not_rated_meaning(self) -> str:
@@ -247,7 +291,6 @@ class Area:
     def dates(self) -> PlanDates:
         """When the plan was written and its latest progress entry, worked out from the file."""
         return plan_dates(self)
-    region: str | None = None  # id of one of site.yaml's regions
 
     @property
     def next_review(self) -> str | None:
@@ -621,6 +664,9 @@ def build_area(data: dict, source_path: str) -> Area:
         signatories_recorded="signatories" in data,
         rag_column=source.get("rag_column", ""),
         region=data.get("region"),
+        covers=tuple(CouncilArea(c["name"], c["council"], c.get("within", ""), tuple(c.get("towns", ())))
+                     for c in data.get("covers", ())),
+        reviewers=tuple(data.get("reviewers", ())),
     )
 
 

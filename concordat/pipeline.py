@@ -13,10 +13,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import export, processes, render, search, write
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
 from .history import head_commit, read_history
-from .load import ContentFiles, DocumentCache, load_content
+from .load import ContentFiles, DocumentCache, load_content, not_a_plain_file
 from .model import Site, make_site
 from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
 from .validate import required_agency_warnings, validate
@@ -98,7 +98,8 @@ def inputs_fingerprint(project: Project, *options) -> str:
     The git HEAD is one of the inputs: a new commit changes the changes pages and feeds."""
     files = ContentFiles(project.content).all_files()
     return fingerprint(code_fingerprint(project), options, head_commit(project.root),
-                       [(p.relative_to(project.root).as_posix(), p.read_bytes()) for p in files if p.is_file()])
+                       [(p.relative_to(project.root).as_posix(), p.read_bytes())
+                        for p in files if not not_a_plain_file(p)])
 
 
 def page_fingerprints(pages: list[Page], code: str, previous: dict[str, Page] | None = None) -> dict[str, str]:
@@ -144,7 +145,9 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                index_shard_size: int = INDEX_SHARD_SIZE) -> BuildResult:
     """Build the site into out_dir; raise ContentErrors (and leave out_dir alone) on bad content."""
     clock = _Clock()
-    out_dir = (out_dir or project.output).resolve()
+    out_dir = out_dir or project.output
+    write.check_output_folder(out_dir, [project.content, project.templates], display_path(out_dir, project.root))
+    out_dir = out_dir.resolve()
     with write.output_lock(out_dir, waiting=progress):
         previous = {} if full else write.read_manifest(out_dir)
         inputs = inputs_fingerprint(project, base_url, listing_page_size, index_shard_size)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zlib
@@ -146,7 +147,8 @@ def finish_search_index(started: tuple | None) -> int:
     output = process.communicate()[0]
     if process.returncode != 0:
         output = output.strip()[-2000:]
-        raise SearchIndexError(f"Pagefind exited with code {process.returncode}: {output or 'no output'}")
+        raise SearchIndexError(disk_full(bundle) or
+                               f"Pagefind exited with code {process.returncode}: {output or 'no output'}")
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     page_count = check_index(bundle)
@@ -167,8 +169,23 @@ def check_index(bundle: Path) -> int:
         if not path.stat().st_size:
             raise ValueError("empty file")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zlib.error) as exc:
-        raise SearchIndexError(f"the search index file {path} is damaged ({exc})") from exc
+        raise SearchIndexError(disk_full(bundle) or f"the search index file {path} is damaged ({exc})") from exc
     return pages
+
+
+LOW_DISK_BYTES = 8 * 1024 * 1024  # less than Pagefind needs for a few hundred pages
+
+
+def disk_full(folder: Path) -> str | None:
+    """Pagefind carries on when the disk fills up and leaves files cut short: say so, rather than
+    that the index is damaged."""
+    try:
+        free = shutil.disk_usage(folder.parent).free
+    except OSError:
+        return None
+    if free >= LOW_DISK_BYTES:
+        return None
+    return f"the search index could not be written: the disk is full ({free // 1024} KiB free)"
 
 
 # --- Making Pagefind's output reproducible -------------------------------------------------

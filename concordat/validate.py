@@ -90,6 +90,8 @@ def check_area_references(doc: Document, themes: dict[str, set[str]],
     for i, signatory in enumerate(data.get("signatories", [])):
         errors.extend(_known(doc, ("signatories", i), signatory, org_ids, "organisation"))
 
+    errors.extend(_check_places(doc, data.get("covers", [])))
+
     first_seen: dict[str, tuple] = {}
     for at in action_paths:
         action = _get(data, at)
@@ -191,6 +193,23 @@ def _known(doc: Document, at: tuple, value: str, known, kind: str) -> list[Conte
     if kind == "region" and not hint:
         hint = ("use one of: " + ", ".join(sorted(known))) if known else "list the regions in content/site.yaml first"
     return [doc.error(at, f"unknown {kind} '{value}'", hint)]
+
+
+def _check_places(doc: Document, covers: list[dict]) -> list[ContentError]:
+    """A place listed twice in one plan is a copying mistake: the finder would show it twice."""
+    errors = []
+    seen: dict[str, tuple] = {}
+    for i, council_area in enumerate(covers):
+        named = [(("covers", i, "name"), council_area["name"])]
+        named += [(("covers", i, "towns", t), town) for t, town in enumerate(council_area.get("towns", []))]
+        for at, place in named:
+            key = " ".join(place.casefold().split())
+            if key in seen:
+                line = doc.where(*seen[key])[0]
+                errors.append(doc.error(at, f"'{place}' is listed twice in covers",
+                                        f"it is already on line {line}: list each place once"))
+            seen.setdefault(key, at)
+    return errors
 
 
 def _unique_ids(doc: Document, at: tuple, items: list[dict], kind: str) -> list[ContentError]:

@@ -15,6 +15,10 @@ fingerprint, and a page whose fingerprint matches is hard-linked from the previo
 Two builds of the same `site/` at once (an editor's build while CI builds, say) take turns:
 each holds a lock on a file beside `site/` from reading the manifest until the swap (flock on
 Linux and macOS, msvcrt.locking on Windows; the system drops it when the build dies).
+
+The output folder is only ever a build (`check_output_folder`): the swap deletes what was
+there, so a folder that is not one of our builds (the project itself, a symlink's target, a
+folder of someone's files) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -41,6 +45,41 @@ MANIFEST = ".concordat-manifest.json"
 _RENAME_EXCHANGE = 2  # renameat2, Linux
 _RENAME_SWAP = 2  # renamex_np, macOS
 _AT_FDCWD = -100
+
+
+class OutputFolderError(Exception):
+    """An output folder the build will not write into (and delete the contents of)."""
+
+
+def check_output_folder(out_dir: Path, keep: list[Path], shown: str | None = None) -> None:
+    """Refuse an output folder that is not a build of ours: the swap deletes what was there.
+
+    Refused: a symlink (the swap would delete its target's files); any folder of `keep` (content/,
+    templates/), a folder inside one or an ancestor of one (the project itself, say); a file; and
+    a folder with files in it but no build manifest (not one of our builds). An empty or new
+    folder is fine. The preview's folder follows the same rule."""
+    shown = shown or str(out_dir)
+    if out_dir.is_symlink():
+        raise OutputFolderError(f"the output folder {shown} is a symbolic link: the build replaces and deletes "
+                                "its output folder, so it writes only into a real folder (remove the link)")
+    resolved = out_dir.resolve()
+    for kept in (folder.resolve() for folder in keep):
+        if resolved == kept or kept in resolved.parents or resolved in kept.parents:
+            raise OutputFolderError(f"the output folder {shown} holds or is inside {kept}: the build replaces "
+                                    "and deletes its output folder, so give it a folder of its own "
+                                    "(the default is site/)")
+    if resolved.exists() and not resolved.is_dir():
+        raise OutputFolderError(f"the output folder {shown} is a file, not a folder")
+    if resolved.is_dir() and not (resolved / MANIFEST).is_file() and any(resolved.iterdir()):
+        raise OutputFolderError(f"the output folder {shown} has files in it and is not a previous build (it has "
+                                f"no {MANIFEST}): the build would delete them, so move them away or give "
+                                "another folder")
+
+
+def write_preview_marker(out_dir: Path) -> None:
+    """Mark the preview's folder as ours, so the next session may clear it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MANIFEST).write_text('{"pages": {}, "preview": true}\n', encoding="utf-8")
 
 
 @contextlib.contextmanager

@@ -35,9 +35,15 @@ def whole(new):
 
 # (case id, file changed, how, expected message fragment, line expected?)
 CASES = [
-    ("yaml-syntax", AREA, replace("name: Exampleshire", "name: [Exampleshire"), "invalid YAML", True),
+    ("yaml-syntax", AREA, replace("name: Exampleshire", "name: [Exampleshire"), "is not closed with ']'", True),
     ("tab-indent", AREA, replace("  title: Exampleshire", "\ttitle: Exampleshire"), "tabs", True),
-    ("unquoted-colon", AREA, replace("timescale: Annually", "timescale: Annually: or so"), "must be quoted", True),
+    ("unquoted-colon", AREA, replace("timescale: Annually", "timescale: Annually: or so"),
+     "put the whole value in quotes", True),
+    ("unquoted-at", AREA, replace("name: Exampleshire\n", "name: Exampleshire\nreviewers: [@exampleshire-editor]\n"),
+     "a value starting with @ or ` must be quoted", True),
+    ("reviewer-not-a-github-name", AREA,
+     replace("name: Exampleshire\n", "name: Exampleshire\nreviewers: [exampleshire-editor]\n"),
+     "write a GitHub user as @name", True),
     ("empty-file", AREA, whole(""), "file is empty", False),
     ("only-comments", AREA, whole("# nothing here\n"), "file is empty", False),
     ("bom", AREA, lambda t: "\ufeff" + t, "byte order mark", True),

@@ -40,6 +40,8 @@ def search(page, base, query="", **filters):
     page.goto(base + "search/")
     if query:
         page.fill("#q", query)
+    if filters:
+        page.click(".filters-toggle summary")  # the filters are folded away until asked for
     for name, value in filters.items():
         page.select_option(f"#filter-{name}", value)
     page.press("#q", "Enter")

@@ -14,16 +14,22 @@ const LONG = 120; // characters of a lead or timescale shown in a result
 let pagefind = null;
 let pending = [];
 
-async function engine() {
-  if (!pagefind) {
-    pagefind = await import(`${base}pagefind/pagefind.js`);
-    await pagefind.options({ baseUrl: base });
-    await pagefind.init();
+// Loaded once, from the first of: the search box getting focus (so the first search on a slow
+// phone does not wait for it), or a search.
+function engine() {
+  pagefind ??= (async () => {
+    const pf = await import(`${base}pagefind/pagefind.js`);
+    await pf.options({ baseUrl: base });
+    await pf.init();
     // A large site's actions are in several indexes (a few thousand pages each): search them as one.
     for (const folder of JSON.parse(form.dataset.moreIndexes || "[]")) {
-      await pagefind.mergeIndex(`${base}${folder}`, { baseUrl: base });
+      await pf.mergeIndex(`${base}${folder}`, { baseUrl: base });
     }
-  }
+    return pf;
+  })().catch((error) => {
+    pagefind = null; // try again on the next search
+    throw error;
+  });
   return pagefind;
 }
 
@@ -43,6 +49,8 @@ function fillForm(params) {
     const value = params.get(name);
     if (value !== null) form.elements[name].value = value;
   }
+  // The filters are folded away (so results show first on a phone), unless some are in use.
+  if (FILTERS.some((name) => params.get(name))) form.querySelector(".filters-toggle").open = true;
 }
 
 // "Kent 2.33", "action 17 Nottingham", or "2.1" with an area chosen: an action's number within
@@ -270,8 +278,13 @@ form.addEventListener("submit", (event) => {
   const params = new URLSearchParams(new FormData(form));
   for (const [key, value] of [...params]) if (!value) params.delete(key);
   history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
-  run();
+  run().then(outcomeInView);
 });
+
+// On a small screen or with large text, bring the outcome into view: otherwise Search seems to do nothing.
+function outcomeInView() {
+  if (status.getBoundingClientRect().bottom > window.innerHeight) status.scrollIntoView({ block: "start" });
+}
 
 moreButton.addEventListener("click", async () => {
   const first = list.children.length;
@@ -280,6 +293,13 @@ moreButton.addEventListener("click", async () => {
   if (link) link.focus();
 });
 
+form.elements.q.addEventListener("focus", () => engine().catch(() => {}), { once: true });
+// While a word is typed, fetch the part of the index it is in.
+form.elements.q.addEventListener("input", () => {
+  const typed = form.elements.q.value.trim();
+  if (typed) engine().then((pf) => pf.preload(typed)).catch(() => {});
+});
+
 const params = new URLSearchParams(location.search);
 fillForm(params);
-if ([...params.values()].some(Boolean)) run();
+if ([...params.values()].some(Boolean)) run().then(outcomeInView);
