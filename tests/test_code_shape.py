@@ -8,15 +8,28 @@ from .conftest import ROOT
 
 
 def imports_within_the_package() -> dict[str, set[str]]:
-    """Each module of concordat/ -> the modules of concordat/ it imports, also inside functions."""
-    modules = {path.stem: path for path in (ROOT / "concordat").glob("*.py")}
+    """Each module of concordat (dotted: "history.changes") -> the package's modules it imports,
+    also inside functions. A package's __init__ is the package's own name."""
+    package = ROOT / "concordat"
+    names = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        names[path] = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    modules = set(names.values())
     graph = {}
-    for name, path in modules.items():
+    for path, name in names.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        if name == "":
+            here = []
         imported = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                imported |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-        graph[name] = imported & set(modules) - {name}
+            if not isinstance(node, ast.ImportFrom) or node.level == 0:
+                continue
+            base = here[:len(here) - (node.level - 1)] + (node.module.split(".") if node.module else [])
+            for alias in node.names:
+                candidate = ".".join([*base, alias.name])
+                imported.add(candidate if candidate in modules else ".".join(base))
+        graph[name] = imported & modules - {name, ""}
     return graph
 
 
