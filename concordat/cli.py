@@ -293,9 +293,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     new = sub.add_parser("new-area", help="write a starter file for a new area")
     new.add_argument("name", help='the area\'s name, e.g. "North Yorkshire"')
-    imp = sub.add_parser("import", help="write an area file from its Word (.docx) or Excel (.xlsx) action plan")
+    imp = sub.add_parser("import", help="write an area file from its Word (.docx) or Excel (.xlsx) action plan, "
+                                        "or put a plan's spreadsheet from this site (data/areas/<slug>.xlsx) back")
     imp.add_argument("plan", type=Path, help="the plan: PLAN.docx or PLAN.xlsx")
-    imp.add_argument("--name", required=True, help='the area\'s name, e.g. "North Yorkshire"')
+    imp.add_argument("--name", help='the area\'s name, e.g. "North Yorkshire" (not needed for a spreadsheet '
+                                    "from this site)")
     imp.add_argument("--force", action="store_true", help="replace the area's file if it already exists")
     args = parser.parse_args(argv)
     project = Project((root or Path.cwd()).resolve())

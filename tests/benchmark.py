@@ -223,8 +223,11 @@ def compare_versions(args, tmp: Path, country: Path) -> None:
     largest = max(listings, key=lambda p: p.stat().st_size)
     print(f"largest listing page (this tree): {largest.relative_to(site)} {largest.stat().st_size / 1024:.0f} KiB")
     pages = len(list(site.rglob("*.html")))
-    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    print(f"pages: {pages}; site size: {size / 2**20:.0f} MiB")
+    files = [p for p in site.rglob("*") if p.is_file() and p.name != ".concordat-manifest.json"]
+    size = sum(p.stat().st_size for p in files)
+    fragments = sum(1 for p in files if p.suffix == ".pf_fragment")
+    print(f"pages: {pages}; files: {len(files)} ({fragments} of them Pagefind fragments; Cloudflare Pages takes "
+          f"20,000 a deploy); site size: {size / 2**20:.0f} MiB")
 
 
 # --- Side by side with Hugo -------------------------------------------------------------------

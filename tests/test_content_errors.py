@@ -137,3 +137,25 @@ def test_a_hospital_names_its_trust_and_brings_it_into_leads(tmp_path):
     errors = sorted(str(e) for e in caught.value.errors)
     assert any("'example-general' is a hospital run by 'xmpt' (add xmpt to leads too" in e for e in errors)
     assert any("content/organisations.yaml:" in e and "hospital 'lone-hospital' needs run_by" in e for e in errors)
+
+
+def test_a_short_name_cut_at_the_names_comma_is_refused(tmp_path):
+    """`[DGS CCG, Dartford, Gravesham and Swanley CCG]` is three names to YAML, not two: check
+    names the one that stops at a comma of the organisation's name, and says to quote it."""
+    project = make_project(tmp_path / "p", EXAMPLE)
+    orgs = project.content / "organisations.yaml"
+    entry = ("  - id: dgs-ccg\n    name: NHS Dartford, Gravesham and Swanley Clinical Commissioning Group\n"
+             "    short_names: [DGS CCG, Dartford, Gravesham and Swanley CCG]\n"
+             "    type: clinical-commissioning-group\n")
+    orgs.write_text(orgs.read_text() + entry)
+    with pytest.raises(ContentErrors) as caught:
+        load_site(project)
+    [error] = [str(e) for e in caught.value.errors]
+    line = line_of(orgs.read_text(), "short_names: [DGS CCG, Dartford")
+    assert error.startswith(f"content/organisations.yaml:{line}:28: short name 'Dartford' of 'dgs-ccg' stops at a "
+                            "comma of its name")
+    assert 'put a name that has a comma in quotes, for example [DGS CCG, "Dartford, Gravesham' in error
+    # Quoted, it is one name, and the content is valid.
+    orgs.write_text(orgs.read_text().replace("[DGS CCG, Dartford, Gravesham and Swanley CCG]",
+                                             '[DGS CCG, "Dartford, Gravesham and Swanley CCG"]'))
+    load_site(project)

@@ -145,6 +145,8 @@ NOT_EXPORTED = {
     ("site", None, "description"): "site settings, not plan data",
     ("site", None, "repository"): "site settings: where the content's history is published",
     ("site", None, "required_organisation_types"): "site settings: advice in check and on the area pages",
+    ("site", "licence", "title"): "the data's licence: in data/datapackage.json, the CSVW descriptor and the zip",
+    ("site", "licence", "url"): "the data's licence: in data/datapackage.json, the CSVW descriptor and the zip",
     ("site", "region", "id"): "regions group areas: in data/comparison.csv, not per action",
     ("site", "region", "name"): "regions group areas: in data/comparison.csv, not per action",
     ("site", "glossary_entry", "term"): "abbreviations: on the glossary page",
