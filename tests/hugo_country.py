@@ -136,6 +136,7 @@ def make_hugo_site(country: Path, dest: Path) -> int:
                         "progress": action.get("progress", ""), "status": action["status"],
                         "rag": action.get("rag", ""), "status_words": action.get("status_words", ""),
                         "sic": action.get("sic", []), "updates": action.get("updates", []),
+                        "reviewed": str(area.get("reviewed", "")),
                     }
                     (folder / "actions" / f"{action['id']}.md").write_text(_front_matter(front), encoding="utf-8")
             sections.append({"heading": section["heading"], "theme": section["theme"], "groups": groups})
