@@ -80,6 +80,7 @@ def make_hugo_site(country: Path, dest: Path) -> int:
     (pages / "themes" / "_index.md").write_text(_front_matter({"title": "Themes", **hidden}), encoding="utf-8")
     (pages / "changes.md").write_text(_front_matter({"title": "What has changed", "layout": "changes"}),
                                       encoding="utf-8")
+    (pages / "data.md").write_text(_front_matter({"title": "Open data", "layout": "data"}), encoding="utf-8")
     (pages / "places.md").write_text(_front_matter({"title": "Find your plan", "layout": "places"}),
                                      encoding="utf-8")
     (pages / "compare").mkdir()
