@@ -86,7 +86,9 @@ def make_hugo_site(country: Path, dest: Path) -> int:
     (pages / "compare").mkdir()
     (pages / "compare" / "_index.md").write_text(_front_matter({"title": "Compare the areas", "layout": "compare"}),
                                                  encoding="utf-8")
-    for region in site_config.get("regions", []):
+    area_files = sorted((content / "areas").glob("*.yaml"), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
+    used = {yaml.load(path.read_text(encoding="utf-8"), Loader=Loader).get("region") for path in area_files}
+    for region in (r for r in site_config.get("regions", []) if r["id"] in used):  # ours: regions with plans
         (pages / "compare" / f"{region['id']}.md").write_text(_front_matter(
             {"title": f"Compare the areas: {region['name']}", "layout": "compare", "region": region["id"],
              "region_name": region["name"]}), encoding="utf-8")
@@ -110,8 +112,7 @@ def make_hugo_site(country: Path, dest: Path) -> int:
                            "run_by_name": names.get(org.get("run_by"), "")}), encoding="utf-8")
 
     action_pages = 0
-    for area_number, path in enumerate(sorted((content / "areas").glob("*.yaml"),
-                                              key=lambda p: int(p.stem.rsplit("-", 1)[-1]))):
+    for area_number, path in enumerate(area_files):
         area = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
         folder = pages / "areas" / area["slug"]
         (folder / "actions").mkdir(parents=True)
