@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from .conftest import ROOT
 
@@ -88,3 +89,14 @@ def test_a_cached_result_is_keyed_by_everything_it_is_computed_from():
         def closure(owner, _):
             return multiplier
         memo.derived(closure, other)
+
+
+def test_the_readme_names_every_module_and_only_modules_that_exist():
+    """README's "How the code is organised" is how a newcomer finds their way: it must match the tree."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is organised", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(concordat/[\w/]+\.py)`", section))
+    present = {p.relative_to(ROOT).as_posix() for p in (ROOT / "concordat").rglob("*.py")
+               if p.name != "__init__.py" or p.parent.name != "concordat"}
+    assert named - present == set(), "the README names modules that do not exist"
+    assert present - named == set(), "modules the README does not name"
