@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import ContentError, ContentErrors
 from .pipeline import Project, build_site, default_progress, load_site
+from .raw_text import STARTER_PLACEHOLDERS
 from .search import SearchIndexError
 
 
@@ -79,12 +80,15 @@ def cmd_serve(args, project: Project) -> int:
 STARTER = """\
 # yaml-language-server: $schema=../../concordat/schemas/area.schema.json
 # A new area's plan. Fill in each field; `python build.py check` says what is missing or wrong.
-# The fields are described in CONTRIBUTING.md.
+# The fields are described in CONTRIBUTING.md. Nothing is published until every REVIEW note and
+# placeholder below is gone: `python build.py check` lists them.
 name: {name}
 slug: {slug}
-source:
-  title: {title}
+# The plan's title, exactly as printed (leave it out if the plan prints none):
+# source:
+#   title: ...
 sections:
+  # REVIEW: replace this section with the plan's own sections, groups and actions, then delete this note.
   - heading: 1. Commissioning to allow earlier intervention and responsive crisis services
     theme: commissioning
     groups:
@@ -93,9 +97,8 @@ sections:
         actions:
           - id: "1"
             number: "1"
-            action: Describe the first action here.
-            lead_text: Name the lead organisation here.
-            timescale: March 2027
+            action: {action}
+            lead_text: {lead}
             status: not-rated
 """
 
@@ -114,12 +117,13 @@ def cmd_new_area(args, project: Project) -> int:
         print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
         return 2
     name = args.name.strip()
-    title = f"{name} Mental Health Crisis Care Concordat action plan"
     path.parent.mkdir(parents=True, exist_ok=True)
     # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
-    text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
+    action, lead = STARTER_PLACEHOLDERS
+    text = STARTER.format(name=json.dumps(name), slug=json.dumps(slug), action=action, lead=lead)
     path.write_text(text, encoding="utf-8")
-    print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
+    print(f"Wrote {path.relative_to(project.root)}: replace its placeholders with the plan's words, then run "
+          "`python build.py check`.")
     return 0
 
 

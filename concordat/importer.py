@@ -236,8 +236,35 @@ def rag_shown(rgb: str | None, key_words: str, words: str, place: str = "") -> s
     if key_words:
         parts.append(f"key: {key_words}")
     if words:
-        parts.append(f"words: {words}" if parts else words)
+        parts.append(f"words: {words}")
     return ", ".join(parts)
+
+
+_RAG_FORM = re.compile(r"(?:(?P<hue>red|amber|green|blue|colour) \(#[0-9A-Fa-f]{6}\)"
+                       r"(?: on the number cell| across the row)?(?:, key: (?P<key>.+?))?(?:, words: (?P<words>.+))?"
+                       r"|words: (?P<only>.+))", re.DOTALL)
+
+
+def rag_problem(rag: str, status: str) -> str | None:
+    """Why `rag` is not what `rag_shown` could have written for an action of this status, or None.
+
+    `rag` says what the plan's RAG cell showed; only the importer reads that cell, so a value in
+    any other form, or one that gives another status, was typed by hand."""
+    form = _RAG_FORM.fullmatch(rag)
+    if not form:
+        return "is not in the form `python build.py import` writes"
+    hue, key, words = form["hue"], form["key"], form["words"] or form["only"]
+    could_be = {words_status(words)} if words else set()
+    if key:
+        could_be.add(words_status(key) or hue_status(_HUES.get(hue)))
+    elif hue:
+        could_be.add(hue_status(_HUES.get(hue)))
+    if status not in could_be:
+        return f"does not give the status '{status}'"
+    return None
+
+
+_HUES = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}  # a fill of each hue, to read it back
 
 
 # ---------------------------------------------------------------- themes

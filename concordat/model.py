@@ -261,6 +261,7 @@ class Site:
     required_types: tuple[str, ...] = ()  # organisation types every plan should name (site.yaml)
     regions: tuple[Region, ...] = ()
     warnings: tuple = ()  # ContentErrors of level "warning": advice for editors, never shown on pages
+    unfinished: tuple = ()  # the warnings that stop a build: REVIEW notes and starter placeholders
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)

@@ -63,12 +63,24 @@ def test_check_under_github_actions_prints_annotations(example_project):
     assert "'completed' is not a valid status (did you mean 'complete'?)" in annotation
 
 
-def test_new_area_writes_a_valid_starter_file(example_project):
+def test_new_area_writes_a_starter_file_that_check_accepts_and_build_will_not_publish(example_project):
     result = run_cli(example_project, "new-area", "North Yorkshire")
     assert result.returncode == 0, result.stderr
     path = example_project.content / "areas" / "north-yorkshire.yaml"
-    assert path.read_text().startswith("# yaml-language-server: $schema=../../concordat/schemas/area.schema.json")
-    assert run_cli(example_project, "check").returncode == 0
+    text = path.read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../concordat/schemas/area.schema.json")
+    assert "\nsource:" not in text and "action plan" not in text  # no title made up for the plan
+    check = run_cli(example_project, "check")
+    assert check.returncode == 0, check.stderr
+    shown = "content/areas/north-yorkshire.yaml"
+    assert f"{shown}:11:3: warning: a REVIEW note is still here" in check.stderr
+    assert f"{shown}:20:21: warning: 'Describe the first action here.' is the starter file's" in check.stderr
+    strict = run_cli(example_project, "check", "--strict")
+    assert strict.returncode == 1 and f"{shown}:20:21: 'Describe the first action here.'" in strict.stderr
+    build = run_cli(example_project, "build")
+    assert build.returncode == 1 and "nothing was published" in build.stderr
+    assert f"{shown}:21:24: 'Name the lead organisation here.' is the starter file's placeholder" in build.stderr
+    assert not example_project.output.exists()
     again = run_cli(example_project, "new-area", "North Yorkshire")
     assert again.returncode == 2 and "already exists" in again.stderr
 

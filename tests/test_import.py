@@ -194,7 +194,7 @@ def test_national_template_in_word_handles_real_document_quirks(tmp_path):
     assert actions["6.1"]["status"] == "not-rated"  # purple is not a RAG colour: not guessed
     assert actions["6.2"]["status"] == "green"  # the words "On track"
     assert actions["1.11"]["rag"] == "blue (#0070C0), key: Completed"
-    assert actions["1.2"]["rag"] == "amber (#FFEB9C)" and actions["6.2"]["rag"] == "On track"
+    assert actions["1.2"]["rag"] == "amber (#FFEB9C)" and actions["6.2"]["rag"] == "words: On track"
     assert actions["1.1"]["rag"] == "red (#FF0000), key: Not started or off track"
     assert "rag" not in actions["6.1"]
     assert actions["6.1"]["lead_text"] == actions["6.2"]["lead_text"] == "on"  # merged down: copied
@@ -244,7 +244,7 @@ def test_national_template_in_excel(tmp_path):
     assert statuses == {"1.1": "red", "1.2": "amber", "1.10": "amber", "1.11": "complete", "6.1": "not-rated",
                         "6.2": "complete"}
     rags = {a["number"]: a.get("rag") for a in all_actions(result)}
-    assert rags["1.11"] == "blue (#0070C0), key: Completed" and rags["6.2"] == "Complete"
+    assert rags["1.11"] == "blue (#0070C0), key: Completed" and rags["6.2"] == "words: Complete"
     assert rags["1.10"] == "amber (#FFFF00), key: In progress, at risk" and rags["6.1"] is None
     first = all_actions(result)[0]
     assert first["action"] == "Commission training:\n- Mental Health First Aid\n- Suicide prevention"
@@ -268,11 +268,11 @@ def test_an_imported_complete_status_carries_what_the_rag_cell_showed_and_passes
     actions = {a["number"]: a for a in all_actions(result)}
     assert actions["1.11"]["status"] == actions["6.2"]["status"] == "complete"
     assert "status_words" not in actions["1.11"] and "status_words" not in actions["6.2"]
-    assert 'rag: "blue (#0070C0), key: Completed"' in text and "rag: Complete\n" in text
+    assert 'rag: "blue (#0070C0), key: Completed"' in text and 'rag: "words: Complete"\n' in text
     assert "#0070C0 in the RAG cell read as complete (the plan's RAG key: 'Completed')" in out
     site = load_site(Project(project.content.parent))  # `check` accepts rag in place of status_words
     shown = {a.id: a.rag for a in site.area("exampleshire").actions}
-    assert shown["1-11"] == "blue (#0070C0), key: Completed" and shown["6-2"] == "Complete"
+    assert shown["1-11"] == "blue (#0070C0), key: Completed" and shown["6-2"] == "words: Complete"
 
 
 def test_blue_without_the_plans_key_is_not_rated_and_reported(tmp_path):
