@@ -73,10 +73,18 @@ class RequiredAgency:
     type: str
     label: str
     organisations: tuple[Organisation, ...]  # none: the plan names no organisation of this type
+    signatories_recorded: bool = True
 
     @property
     def present(self) -> bool:
         return bool(self.organisations)
+
+    @property
+    def not_named_because(self) -> str:
+        """Why none is named, saying only what the area's file records: most record no signatories."""
+        if self.signatories_recorded:
+            return "none leads an action or is recorded as signing the plan"
+        return "none leads an action; who signed the plan is not recorded"
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class AreaDashboard:
     required: tuple[RequiredAgency, ...]
     statuses: Count
     plan_date: str  # the plan's last review is given apart, with the next one due (area.reviewed)
+    signatories_recorded: bool = True
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -111,10 +120,11 @@ def area_dashboard(site: Site, area: Area) -> AreaDashboard:
     )
     required = tuple(
         RequiredAgency(kind, ORGANISATION_TYPES[kind],
-                       tuple(inv.organisation for inv in involved if inv.organisation.type == kind))
+                       tuple(inv.organisation for inv in involved if inv.organisation.type == kind),
+                       area.signatories_recorded)
         for kind in site.required_types
     )
-    return AreaDashboard(by_type, required, count(area.actions), area.source_date)
+    return AreaDashboard(by_type, required, count(area.actions), area.source_date, area.signatories_recorded)
 
 
 # --- Organisations ------------------------------------------------------------------------------
@@ -126,7 +136,12 @@ class AreaShare:
     name: str
     slug: str
     leads: int
-    signatory: bool
+    signatory: bool | None  # None: the area's file records no signatories
+
+    @property
+    def signed(self) -> str:
+        """The answer to "Signed the plan?", as recorded."""
+        return "Not recorded" if self.signatory is None else "Yes" if self.signatory else "No"
 
 
 @dataclass(frozen=True)
@@ -173,7 +188,8 @@ def _area_shares(area: Area, _=None) -> dict[str, tuple[Count, AreaShare, int | 
         for org_id in dict.fromkeys(action.leads):
             mine.setdefault(org_id, []).append(action)
     return {org_id: (count(mine.get(org_id, ())),
-                     AreaShare(area.name, area.slug, len(mine.get(org_id, ())), org_id in area.signatories),
+                     AreaShare(area.name, area.slug, len(mine.get(org_id, ())),
+                               org_id in area.signatories if area.signatories_recorded else None),
                      overdue(mine.get(org_id, ()), area.reviewed))
             for org_id in dict.fromkeys([*mine, *area.signatories])}
 

@@ -21,7 +21,7 @@ COLUMNS = [
     "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "subtheme_id", "section", "group",
     "action", "outcomes", "leads", "lead_names", "lead_text", "timescale", "due", "progress", "status",
     "status_label", "status_words", "rag", "sic", "plan_status", "latest_update_date", "latest_update_status",
-    "latest_update_text", "area_reviewed", "area_next_review", "overdue_at_review", "url",
+    "latest_update_text", "area_reviewed", "area_next_review", "area_rag_column", "overdue_at_review", "url",
 ]
 UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
 
@@ -59,6 +59,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
                     for u in action.updates],
         "area_reviewed": area.reviewed or "",
         "area_next_review": area.next_review or "",
+        "area_rag_column": area.rag_column,  # why the plan's actions may be Not rated: "none", "colours-lost" or ""
         "overdue_at_review": bool(action.overdue_at_review),
         "url": site.config.origin + site.config.base_path + action_url(action),
     }

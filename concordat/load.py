@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import multiprocessing
+import os
 import re
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,7 +31,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
 _STR = "tag:yaml.org,2002:str"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # a tab and a carriage return too: only line breaks
+_CONTROL_NAMES = {"\t": "a tab", "\r": "a carriage return"}
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
@@ -98,19 +101,48 @@ def load_schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
+def not_a_plain_file(path: Path) -> str | None:
+    """Why a content path is not a plain file (a symbolic link, a folder, a device or a FIFO), or None.
+
+    Content is only ever plain files: a committed link could make the build read, and print in
+    its errors, any file on the machine running it (a CI runner's secrets); a device or a FIFO
+    could fill the memory or hang the build."""
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return "is a symbolic link, not a file: content files must be the files themselves (the link is not read)"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a file: only files ending in .yaml are read (rename the folder)"
+    if not stat.S_ISREG(info.st_mode):
+        return "is a device, pipe or socket, not a plain file: content files must be plain text files"
+    return None
+
+
 def read_text(path: Path, shown: str) -> str:
     """File contents as text, refusing what an editor cannot see is wrong."""
+    problem = not_a_plain_file(path)
+    if problem:
+        raise ContentError(shown, problem)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        size = path.stat().st_size
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # swapped for something else since it was looked at
+                raise ContentError(shown, "is not a plain file: content files must be plain text files")
+            size = info.st_size
+            if size > MAX_FILE_BYTES:
+                raise ContentError(
+                    shown,
+                    f"file is too large ({size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)",
+                    hint="split the plan or check the file is the right one",
+                )
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ContentError(shown, f"cannot read file: {exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise ContentError(
-            shown,
-            f"file is too large ({size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)",
-            hint="split the plan or check the file is the right one",
-        )
-    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise ContentError(shown, f"file is too large (the limit is {MAX_FILE_BYTES // 1024} KiB)")
     if raw.startswith(b"\xef\xbb\xbf"):
         raise ContentError(shown, "file starts with a byte order mark", 1, 1, "save it as UTF-8 without BOM")
     try:
@@ -375,10 +407,20 @@ class _SchemaCheck:
             self.fail(node, f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})")
         control = _CONTROL.search(value)
         if control:
-            self.fail(node, f"'{name}' contains an invisible control character (U+{ord(control.group()):04X})",
+            char = control.group()
+            described = _CONTROL_NAMES.get(char, "an invisible control character")
+            self.fail(node, f"'{name}' contains {described} (U+{ord(char):04X})",
+                      "use spaces instead" if char == "\t" else
                       "delete it; it may have come from copying out of another document")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
             self.fail(node, f"'{value}' is not a valid {name}", schema.get("errorMessage"))
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern:
+    """A schema's pattern as JSON Schema means it: its `$` is the end of the value, where Python's
+    `$` also matches before a final line break (so "2-14\\n" would pass as an id)."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
 
 
 # How YAML 1.2 readers (editors' schema checks, check-jsonschema) type a plain value: the core schema.
@@ -460,26 +502,19 @@ class LoadedContent:
 DocumentCache = dict  # path -> ((mtime_ns, size), Document | None, [ContentError]): the preview keeps one
 
 
-PARALLEL_FROM = 16  # area files: fewer are read in this process (starting workers costs more)
-
-
-def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCache | None = None,
-                 workers: int = 1) -> LoadedContent:
+def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCache | None = None) -> LoadedContent:
     """Read every content file; with a cache, only files changed since they were cached are read again.
 
-    With `workers` > 1 and many area files to read, they are read by that many forked processes
-    (a national site's 150 files take seconds to parse and check; the results are the same)."""
+    All in this process: reading them in forked workers showed no clear gain (see `processes`)."""
     files = ContentFiles(content_dir)
     root = root or content_dir.parent
     errors: list[ContentError] = []
     broken: set[str] = set()
     area_files = files.area_files()
-    read_ahead: dict[Path, tuple[Document | None, list[ContentError]]] = {}
-    if workers > 1 and cache is None and len(area_files) >= PARALLEL_FROM:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.starmap(load_document, [(path, "area", root) for path in area_files],
-                                   chunksize=max(1, len(area_files) // (workers * 4)))
-        read_ahead = dict(zip(area_files, results, strict=True))
+    if (content_dir / "areas").is_symlink():
+        errors.append(ContentError(display_path(content_dir / "areas", root), "is a symbolic link, not a folder: "
+                                   "the area files must be in content/areas itself (the link is not followed)"))
+        area_files = []
 
     def load(path: Path, schema: str) -> Document | None:
         stamp = _stamp(path)
@@ -487,7 +522,7 @@ def load_content(content_dir: Path, root: Path | None = None, cache: DocumentCac
         if cached is not None and stamp is not None and cached[0] == stamp:
             doc, problems = cached[1], cached[2]
         else:
-            doc, problems = read_ahead.get(path) or load_document(path, schema, root)
+            doc, problems = load_document(path, schema, root)
             if cache is not None:
                 cache[path] = (stamp, doc, problems)
         errors.extend(problems)
@@ -514,3 +549,66 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_mtime_ns, info.st_size
+
+
+MAX_NODES = 500_000  # values in one file, counting each alias as often as it is used
+
+
+def load_bytes(raw: bytes, shown: str, schema_name: str,
+               as_published: bool = False) -> tuple[Document | None, list[ContentError]]:
+    """Check a file's bytes that are not on disk (a past version, from git) as `load_document` checks
+    a file: the same size limit, encoding rules, YAML reader and schema, plus a bound on how many
+    values its aliases make (an "alias bomb" of a few lines expands to billions).
+
+    `as_published`: an unquoted value that this build reads as text but YAML 1.2 tools would not
+    (`3e-1`) is taken as the text this build read and published, not refused: that rule is advice
+    to editors writing now (`yaml_versions_disagree`), and a past version cannot take it."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [ContentError(shown, f"file is too large ({len(raw) // 1024} KiB; the limit is "
+                                          f"{MAX_FILE_BYTES // 1024} KiB)")]
+    try:
+        with tempfile.TemporaryDirectory() as folder:  # read_text's checks, on the very same bytes
+            path = Path(folder) / "version.yaml"
+            path.write_bytes(raw)
+            text = read_text(path, shown)
+        node = compose(text, shown)
+    except ContentError as error:
+        return None, [error]
+    if _expanded_nodes(node, MAX_NODES) > MAX_NODES:
+        return None, [ContentError(shown, f"the file's aliases (*names) make more than {MAX_NODES:,} values",
+                                   hint="write the values out instead of repeating them with & and *")]
+    if as_published:
+        for scalar in _scalars(node):
+            if scalar.tag in (_STR, "tag:yaml.org,2002:timestamp") and yaml_versions_disagree(scalar):
+                scalar.style = "'"
+    checker = _SchemaCheck(shown, load_schema(schema_name))
+    data = checker.check(node, checker.schema, ())
+    return Document(shown, data, checker.marks), checker.errors
+
+
+def _scalars(node: yaml.Node):
+    seen, todo = set(), [node]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+
+
+def _expanded_nodes(node: yaml.Node, limit: int) -> int:
+    """How many values `node` holds with every alias expanded, counting no further than just past `limit`."""
+    count, todo = 0, [node]
+    while todo and count <= limit:
+        node = todo.pop()
+        count += 1
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return count

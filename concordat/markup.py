@@ -2,8 +2,8 @@
 
 Content is written by many hands, so nothing in it may become markup: markdown-it runs with
 HTML off, images off, headings off (a plan's text must not break the page's heading order) and
-links limited to http(s) and mailto. Abbreviations are marked up after rendering, on text
-only, so a glossary term can never inject anything either.
+links limited to http(s) and mailto. Abbreviations are marked up after a page is rendered, in
+the text of its <main> only, so a glossary term can never inject anything either.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .model import GlossaryEntry
-
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
-_TAG = re.compile(r"(<[^>]*>)")
-_OPENS_LABEL = re.compile(r"<(a|abbr|dt)[\s>]")  # inside these, no term is wrapped
-_CLOSES_LABEL = re.compile(r"</(a|abbr|dt)>")
+# Inside a link a term is marked but not linked; inside the others nothing is wrapped: a term
+# explained already, a label (a glossary's <dt>), form controls, scripts and drawings.
+_KEPT_TAG = re.compile(r"<(/?)(?:(a)|abbr|dt|option|select|textarea|button|label|summary|script|style|svg|title)"
+                       r"(?=[\s>/])")
+
 
 
 def _markdown() -> MarkdownIt:
@@ -40,64 +40,127 @@ def render_markdown(text: str) -> str:
     return _MD.render(text)
 
 
+@dataclass(frozen=True)
+class Abbreviation:
+    """An abbreviation the site can explain, and where its explanation is: a glossary entry, or
+    the page of the organisation it is the short name of."""
+
+    term: str
+    meaning: str
+    href: str
+
+
 @dataclass
 class Abbreviator:
-    """Marks up the first use of each glossary term on one page, linked to its definition."""
+    """Marks up the first use of each known abbreviation on one page, linked to its explanation.
 
-    entries: list[tuple[GlossaryEntry, str]]  # (entry, URL of the glossary it is defined in)
-    seen: set[str] = field(default_factory=set)
+    Inside a link (an action's name in a listing, say) a term cannot be linked again, so its first
+    use there is marked with <abbr> alone, and its first use outside links is still linked."""
+
+    entries: tuple[Abbreviation, ...]  # the first entry for a term wins: the area's glossary comes first
+    seen: set[str] = field(default_factory=set)  # linked
+    seen_in_links: set[str] = field(default_factory=set)  # marked inside a link
 
     def __post_init__(self) -> None:
-        self._lookup = {}
-        for entry, url in self.entries:
-            self._lookup.setdefault(html.escape(entry.term, quote=False), (entry, url))
-        self._pattern = _term_pattern(tuple(self._lookup))
+        self._lookup, self._terms = _prepared(tuple(self.entries))
 
     def apply(self, fragment: str) -> str:
-        """Wrap first uses in `fragment` (HTML) with <abbr>, leaving tags and links alone."""
-        if self._pattern is None or len(self.seen) == len(self._lookup) or not self._pattern.search(fragment):
-            return fragment  # most fragments hold no term, or none not already explained
+        """Wrap first uses in `fragment` (HTML) with <abbr>, leaving tags and their attributes alone.
+
+        The terms are found first (one fast scan); only then are the tags before each one counted."""
+        if self._terms is None or len(self.seen) == len(self._lookup):
+            return fragment
         out = []
-        inside = 0  # depth inside <a>, <abbr> or a label (<dt>), where nothing more may be wrapped
-        for part in _TAG.split(fragment):
-            if part.startswith("<"):
-                if _OPENS_LABEL.match(part):
-                    inside += 1
-                elif _CLOSES_LABEL.match(part):
-                    inside = max(0, inside - 1)
-                out.append(part)
-            elif inside or not part:
-                out.append(part)
-            else:
-                out.append(self._pattern.sub(self._wrap, part))
+        done = 0
+        closed = 0  # depth inside elements where nothing may be wrapped (<abbr>, a label, a form control)
+        links = 0  # depth inside <a>, where a term is marked but not linked
+        tags = _KEPT_TAG.finditer(fragment)
+        tag = next(tags, None)
+        for match in self._terms.finditer(fragment):
+            start = match.start()
+            while tag is not None and tag.start() < start:
+                change = -1 if tag.group(1) else 1
+                if tag.group(2):
+                    links = max(0, links + change)
+                else:
+                    closed = max(0, closed + change)
+                tag = next(tags, None)
+            if closed or (start and (fragment[start - 1].isalnum() or fragment[start - 1] in "_&;")):
+                continue  # where nothing may be wrapped, or inside a word
+            if fragment.rfind("<", 0, start) > fragment.rfind(">", 0, start):
+                continue  # inside a tag: an attribute's value
+            term = match.group(0)
+            marked = self._mark(term) if links else self._wrap(term)
+            if marked is not term:
+                out += [fragment[done:start], marked]
+                done = match.end()
+        if not out:
+            return fragment
+        out.append(fragment[done:])
         return "".join(out)
 
-    def _wrap(self, match: re.Match) -> str:
-        escaped = match.group(0)
+    def apply_to_main(self, page: str) -> str:
+        """Explain the abbreviations in a whole page's <main>, the same way on every kind of page."""
+        start, end = page.find("<main"), page.rfind("</main>")
+        if start < 0 or end < start:
+            return page
+        return page[:start] + self.apply(page[start:end]) + page[end:]
+
+    def _wrap(self, escaped: str) -> str:
         if escaped in self.seen:
             return escaped
         self.seen.add(escaped)
-        entry, url = self._lookup[escaped]
-        return (
-            f'<a class="abbr" href="{html.escape(url)}#{entry.anchor}">'
-            f'<abbr title="{html.escape(entry.meaning)}">{escaped}</abbr></a>'
-        )
+        entry = self._lookup[escaped]
+        return (f'<a class="abbr" href="{html.escape(entry.href)}">'
+                f'<abbr title="{html.escape(entry.meaning)}">{escaped}</abbr></a>')
+
+    def _mark(self, escaped: str) -> str:
+        if escaped in self.seen or escaped in self.seen_in_links:
+            return escaped
+        self.seen_in_links.add(escaped)
+        return f'<abbr title="{html.escape(self._lookup[escaped].meaning)}">{escaped}</abbr>'
 
 
-@lru_cache(maxsize=1024)
-def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+@lru_cache(maxsize=64)
+def _prepared(entries: tuple[Abbreviation, ...]) -> tuple[dict[str, Abbreviation], re.Pattern | None]:
+    """Each escaped term's entry (the first wins) and the pattern that finds them: pages share them."""
+    lookup: dict[str, Abbreviation] = {}
+    for entry in entries:
+        lookup.setdefault(html.escape(entry.term, quote=False), entry)
+    return lookup, _scanner(tuple(lookup))
+
+
+def _scanner(terms: tuple[str, ...]) -> re.Pattern | None:
+    """A pattern for any of the terms not followed by more of a word (a plural "s" may follow).
+    The terms form a trie, so a page is scanned in one fast pass whatever the number of terms."""
     if not terms:
         return None
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w&;])(?:{alternatives})(?=s?(?![\w]))")
+    return re.compile(rf"{_trie(terms)}(?=s?(?!\w))")
 
 
-def markdown_filter(text: str, abbreviator: Abbreviator | None = None) -> Markup:
-    rendered = render_markdown(text or "")
-    return Markup(abbreviator.apply(rendered) if abbreviator else rendered)
+def _trie(terms) -> str:
+    """A regular expression matching any of the terms, longest first, as a trie of alternatives."""
+    root: dict = {}
+    for term in terms:
+        node = root
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(root)
 
 
-def text_filter(text: str, abbreviator: Abbreviator | None = None) -> Markup:
-    """Plain text, escaped, line breaks kept, abbreviations explained."""
-    escaped = html.escape(text or "", quote=False).strip().replace("\n", "<br>\n")
-    return Markup(abbreviator.apply(escaped) if abbreviator else escaped)
+def markdown_filter(text: str) -> Markup:
+    return Markup(render_markdown(text or ""))
+
+
+def text_filter(text: str) -> Markup:
+    """Plain text, escaped, line breaks kept."""
+    return Markup(html.escape(text or "", quote=False).strip().replace("\n", "<br>\n"))

@@ -8,8 +8,45 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+
+# Letters that Unicode does not split into a plain letter and an accent.
+_OWN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                              "ı": "i", "ħ": "h"})
+
+
+def _plain_letters(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_OWN_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(name: str) -> str:
+    """A name as it appears in a web address: "Kent and Medway" -> "kent-and-medway", "Ōxford" -> "oxford"."""
+    return re.sub(r"[^a-z0-9]+", "-", _plain_letters(name)).strip("-")
+
+
+def slug_problem(name: str) -> str | None:
+    """Why a name cannot give its area's web address and file name, or None."""
+    unspellable = sorted({c for c in _plain_letters(name) if c.isalnum() and not c.isascii()})
+    if unspellable:
+        letters = ", ".join(f"'{c}'" for c in unspellable)
+        return (f"cannot make a web address from the name {name!r}: {letters} cannot be written in the letters a "
+                "to z, and would be lost; give the name in those letters (the file's `name` can then be changed "
+                "to the full spelling)")
+    slug = slugify(name)
+    if not slug:
+        return f"cannot make a web address from the name {name!r}: use letters or digits"
+    from .load import load_schema  # the schema says how long an id may be
+
+    longest = load_schema("area")["$defs"]["slug"]["maxLength"]
+    if len(slug) > longest:
+        return (f"the name makes a web address of {len(slug)} characters ('{slug[:30]}…'; the limit is {longest}): "
+                "give a shorter name")
+    return None
+
 
 STATUS_LABELS = {
     "red": "Red",
@@ -17,6 +54,18 @@ STATUS_LABELS = {
     "green": "Green",
     "complete": "Complete",
     "not-rated": "Not rated",
+}
+# What "Not rated" means, by the plan's `source.rag_column`: (for the area's counts, beside an action).
+NOT_RATED = {
+    "": ("“Not rated” means the plan gives no Red, Amber or Green status for the action.",
+         "No status given in the plan."),
+    "none": ("“Not rated” means the plan has no column for a Red, Amber or Green (RAG) status, so it rates "
+             "none of its actions; where its own words say an action is complete, it is shown as Complete.",
+             "The plan has no Red, Amber or Green status column."),
+    "colours-lost": ("“Not rated” means the status is not known: the plan rated its actions Red, Amber or Green "
+                     "by colour alone, and the copy of the plan this site was made from does not show the "
+                     "colours. Where its own words say an action is complete, it is shown as Complete.",
+                     "The plan's Red, Amber or Green colour could not be read from the copy this site was made from."),
 }
 ORGANISATION_TYPES = {
     "nhs-trust": "NHS trust",
@@ -62,6 +111,12 @@ class Organisation:
     def type_label(self) -> str:
         return ORGANISATION_TYPES[self.type]
 
+    @property
+    def abbreviations(self) -> tuple[str, ...]:
+        """Its short names that are abbreviations (one word with two or more capitals: "CNWL", "SECAmb"),
+        explained wherever a page uses them; short forms such as "Oxleas" or "Thurrock" are not."""
+        return tuple(name for name in self.short_names if re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*", name))
+
 
 @dataclass(frozen=True)
 class GlossaryEntry:
@@ -71,7 +126,7 @@ class GlossaryEntry:
     @property
     def anchor(self) -> str:
         """Fragment id for the term on a glossary list, stable and safe for any term."""
-        return "term-" + (re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-") or "x")
+        return "term-" + (slugify(self.term) or "x")
 
 
 @dataclass(frozen=True)
@@ -112,6 +167,13 @@ class Action:
     status_words: str = ""  # the plan's words that give the status
     rag: str = ""  # what the plan's RAG cell shows (its colour, key words or words), as imported
     sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
+    number_under: str = ""  # the plan's sub-heading, where the plan gives this number to more than one action
+    rag_column: str = ""  # the plan's `source.rag_column`: why its actions may have no readable status
+
+    @property
+    def not_rated_note(self) -> str:
+        """Beside a Not rated status: why, for this plan (see `NOT_RATED`)."""
+        return NOT_RATED[self.rag_column][1]
 
     @property
     def latest_update(self) -> Update | None:
@@ -123,17 +185,18 @@ class Action:
 
     @property
     def title(self) -> str:
-        """A one-line name for listings: the action's first line, cut at a word near 140 characters."""
-        first = next((ln.strip(" -•·*") for ln in self.text.splitlines() if ln.strip(" -•·*")), self.text)
-        first = re.sub(r"\s+", " ", first).strip()
-        if len(first) <= 140:
-            return first
-        return first[:140].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        """The action's first words, for listings: see `first_words`."""
+        return first_words(self.text)
 
     @property
     def label(self) -> str:
-        """How a reader refers to it: 'Action 2.14', or the title where the plan gives no number."""
-        return f"Action {self.number}" if self.number else self.title
+        """How a reader refers to it: see `action_label`."""
+        return action_label(self.number, self.text, self.number_under)
+
+    @property
+    def heading(self) -> str:
+        """Its name in headings, links and page titles: see `action_heading`."""
+        return action_heading(self.number, self.text, self.number_under)
 
     @property
     def status_label(self) -> str:
@@ -203,6 +266,18 @@ class Area:
     reviewed: str | None = None  # YYYY-MM-DD: when the partners last reviewed the plan
     review_every: int | None = None  # months between reviews
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
+    signatories_recorded: bool = False  # whether the file records who signed (`signatories`, even empty)
+    rag_column: str = ""  # source.rag_column: "none", "colours-lost", or "" where the RAG column was read
+
+    @property
+    def not_rated_meaning(self) -> str:
+        """What "Not rated" means in this plan, one sentence, shown beside its counts."""
+        return NOT_RATED[self.rag_column][0]
+
+    @cached_property
+    def dates(self) -> PlanDates:
+        """When the plan was written and its latest progress entry, worked out from the file."""
+        return plan_dates(self)
     region: str | None = None  # id of one of site.yaml's regions
 
     @property
@@ -311,8 +386,202 @@ def quoted_in(quote: str, text: str) -> bool:
     return " ".join(quote.split()) in " ".join(text.split())
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # not calendar.month_name, which follows the machine's locale
+
+
+def long_date(value: str) -> str:
+    """A date as people write it: 2016-03-31 -> '31 March 2016', 2016-03 -> 'March 2016'."""
+    year, month, *day = value[:10].split("-")
+    words = f"{MONTHS[int(month) - 1]} {year}"
+    return f"{int(day[0])} {words}" if day else words
+
+
+# A date as plans write it: "October 2015", "18 Nov 2015", "1st of April 2015", "Sept 2015".
+_WRITTEN_DATE = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
+    r"(20\d\d)\b", re.IGNORECASE)
+_MONTH_NUMBERS = {m[:3].lower(): n for n, m in enumerate(MONTHS, start=1)}
+
+
+def written_month(words: str) -> str | None:
+    """The last month and year written in `words`, as YYYY-MM ("18 Nov 2015" -> "2015-11"), or None."""
+    found = list(_WRITTEN_DATE.finditer(words or ""))
+    if not found:
+        return None
+    return f"{found[-1].group(3)}-{_MONTH_NUMBERS[found[-1].group(2).lower()]:02d}"
+
+
+@dataclass(frozen=True)
+class DatedEntry:
+    """The latest dated progress entry of a plan: the plan's own, or an editors' update."""
+
+    date: str  # YYYY-MM, or YYYY-MM-DD for an update
+    action: Action
+    is_update: bool = False
+
+
+@dataclass(frozen=True)
+class PlanDates:
+    """How old a plan is, from what its file says: the date printed on it, its latest dated progress
+    entry (the one its `date_note` quotes), editors' updates since, and the span of its timescales."""
+
+    printed: str  # source.date as written, "" if the document is undated
+    latest_in_plan: DatedEntry | None
+    latest_update: DatedEntry | None
+    reports_progress: bool
+    timescales: tuple[str, str] | None  # the first and last due date (YYYY-MM[-DD]) its actions give
+
+    @property
+    def month(self) -> str | None:
+        """The month the plan is dated by (its printed date, else its latest progress entry), YYYY-MM."""
+        return written_month(self.printed) or (self.latest_in_plan.date[:7] if self.latest_in_plan else None)
+
+    @property
+    def written(self) -> str:
+        """When the plan was written, in words."""
+        if self.printed:
+            return f"{self.printed} (the date printed on the plan)"
+        if self.latest_in_plan:
+            return (f"Not dated; in or after {long_date(self.latest_in_plan.date)}, the month of its latest "
+                    "progress entry")
+        if self.timescales:
+            return (f"Not dated; its timescales run from {long_date(self.timescales[0])} to "
+                    f"{long_date(self.timescales[1])}")
+        return "Not dated"
+
+    @property
+    def latest_progress(self) -> str:
+        """When its latest progress entry is dated, in words, and where it is."""
+        entry = self.latest_update or self.latest_in_plan
+        if entry:
+            where = "an update on this site" if entry.is_update else "in the plan"
+            return f"{long_date(entry.date)}, {where} ({entry.action.label})"
+        if self.reports_progress:
+            return "Not dated; the plan's progress entries give no dates"
+        return "None: the plan reports no progress"
+
+
+def plan_dates(area: Area) -> PlanDates:
+    """An area's `PlanDates`. The plan's latest progress entry is the first passage its `date_note`
+    quotes that is copied from an action's progress and holds a date: plans also date what they
+    expect ("will be delivered in April 2016"), so the latest date in the text is not it."""
+    latest_in_plan = None
+    for quote in re.findall(r"“([^”]+)”", area.source_date_note):
+        month = written_month(quote)
+        action = next((a for a in area.actions if month and quoted_in(quote, a.progress)), None)
+        if action is not None:
+            latest_in_plan = DatedEntry(month, action)
+            break
+    updates = [(u.date, a) for a in area.actions for u in a.updates]
+    latest_update = DatedEntry(*max(updates, key=lambda u: u[0]), is_update=True) if updates else None
+    dues = sorted(a.due for a in area.actions if a.due)
+    return PlanDates(area.source_date, latest_in_plan, latest_update,
+                     any(a.progress or a.updates for a in area.actions), (dues[0], dues[-1]) if dues else None)
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    """What period the published plans cover, for the home page: worked out from their dates."""
+
+    area_count: int
+    undated: int  # plans with neither a printed date nor a dated progress entry
+    first: str | None  # the earliest and latest month the plans are dated by (YYYY-MM)
+    last: str | None
+    due_from: str | None  # the earliest and latest due date their actions give
+    due_to: str | None
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        areas = f"{self.area_count} local area" + ("s" if self.area_count != 1 else "")
+        said = [f"Plans from {areas} are published here so far."]
+        if self.first and self.last:
+            dated = self.area_count - self.undated
+            span = long_date(self.first) if self.first == self.last else \
+                f"from {long_date(self.first)} to {long_date(self.last)}"
+            which = f"All {dated}" if not self.undated else f"{dated} of them"
+            said.append(f"{which} {'is' if dated == 1 else 'are'} dated, by the date printed on the plan or its "
+                        f"latest progress entry, {span}" + (f"; {self.undated} {'is' if self.undated == 1 else 'are'} "
+                                                            "not dated." if self.undated else "."))
+        if self.due_from and self.due_to:
+            said.append(f"Their timescales run from {long_date(self.due_from)} to {long_date(self.due_to)}.")
+        return tuple(said)
+
+
+def plan_period(areas: tuple[Area, ...]) -> PlanPeriod:
+    months = sorted(m for m in (a.dates.month for a in areas) if m)
+    dues = sorted(d for a in areas if a.dates.timescales for d in a.dates.timescales)
+    return PlanPeriod(len(areas), len(areas) - len(months), months[0] if months else None,
+                      months[-1] if months else None, dues[0] if dues else None, dues[-1] if dues else None)
+
+
+HEADING_LENGTH = 140  # an action's name is cut at a word near this many characters
+
+
+def first_words(text: str, limit: int = HEADING_LENGTH) -> str:
+    """An action's first line, cut at a word near `limit` characters; "…" where the action goes on."""
+    lines = [re.sub(r"\s+", " ", ln.strip(" -•·*")).strip() for ln in str(text or "").splitlines()]
+    lines = [ln for ln in lines if ln]
+    first = lines[0] if lines else ""
+    if len(first) > limit:
+        return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return first + (" …" if len(lines) > 1 and not first.endswith("…") else "")
+
+
+def action_label(number: str, text: str, under: str = "") -> str:
+    """How a reader refers to an action: "Action 2.14"; "Action 1 under “Sub-heading”" where the plan
+    gives the number to several actions (`under`, see `number_subheadings`); its first words if it has
+    no number."""
+    if not number:
+        return first_words(text)
+    return f"Action {number}" + (f" under “{under}”" if under else "")
+
+
+def action_heading(number: str, text: str, under: str = "") -> str:
+    """An action's name in headings, links and page titles: its label and first words, so a list of
+    headings or links says what each action is ("Action 1.1: Develop a local protocol to …").
+
+    The one rule for naming an action: the model, the changes pages and the search index all use it."""
+    if not number:
+        return first_words(text)
+    label = action_label(number, text, under)
+    return f"{label}: {first_words(text, max(60, HEADING_LENGTH - len(label) - 2))}"
+
+
+def number_subheadings(data: dict | None) -> dict[str, str]:
+    """For each action (by id) whose number the plan gives to another action too, the heading that
+    tells them apart: its sub-heading, else its section's heading, else both. Bromley restarts its
+    numbering under every sub-heading. Works on an area file's data as read, valid or not (the
+    changes pages read old versions)."""
+    if not isinstance(data, dict):
+        return {}
+    placed = []  # (id, number, section heading, group heading)
+    for a in _items(data.get("preamble")):
+        placed.append((str(a.get("id", "")), str(a.get("number") or ""), "", ""))
+    for s in _items(data.get("sections")):
+        for g in _items(s.get("groups")):
+            for a in _items(g.get("actions")):
+                placed.append((str(a.get("id", "")), str(a.get("number") or ""), str(s.get("heading") or ""),
+                               str(g.get("heading") or "")))
+    numbers = Counter(number for _, number, _, _ in placed if number)
+    under: dict[str, str] = {}
+    for action_id, number, section, group in placed:
+        if numbers[number] > 1:
+            under[action_id] = group or section
+    repeated = Counter((number, under.get(i, "")) for i, number, _, _ in placed if number)
+    for action_id, number, section, group in placed:
+        if numbers[number] > 1 and repeated[(number, under[action_id])] > 1 and section and group:
+            under[action_id] = f"{section} — {group}"
+    return under
+
+
+def _items(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
-                 section_heading: str | None, group_heading: str | None, reviewed: str | None = None) -> Action:
+                 section_heading: str | None, group_heading: str | None, reviewed: str | None = None,
+                 number_under: str = "", rag_column: str = "") -> Action:
     updates = tuple(sorted((Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
                            key=lambda u: u.date))
     return Action(
@@ -337,6 +606,8 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         status_words=data.get("status_words", ""),
         rag=data.get("rag", ""),
         sic=tuple(data.get("sic", ())),
+        number_under=number_under,
+        rag_column=rag_column,
     )
 
 
@@ -344,13 +615,16 @@ def build_area(data: dict, source_path: str) -> Area:
     """An Area from one validated area file."""
     slug = data["slug"]
     reviewed = data.get("reviewed")
+    under = number_subheadings(data)
+    rag_column = data.get("source", {}).get("rag_column", "")
     sections = []
     for s in data["sections"]:
         groups = []
         for g in s["groups"]:
             theme_id = g.get("theme", s["theme"])
             actions = tuple(
-                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed)
+                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed,
+                             under.get(a["id"], ""), rag_column)
                 for a in g["actions"]
             )
             groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
@@ -365,7 +639,8 @@ def build_area(data: dict, source_path: str) -> Area:
         source_date_note=source.get("date_note", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),
-        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed) for a in data.get("preamble", ())),
+        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed, under.get(a["id"], ""), rag_column)
+                       for a in data.get("preamble", ())),
         sections=tuple(sections),
         kpi_intro=data.get("kpi_intro", ""),
         kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),
@@ -375,6 +650,8 @@ def build_area(data: dict, source_path: str) -> Area:
         reviewed=reviewed,
         review_every=data.get("review_every"),
         signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
+        signatories_recorded="signatories" in data,
+        rag_column=source.get("rag_column", ""),
         region=data.get("region"),
     )
 

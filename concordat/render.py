@@ -5,27 +5,25 @@ sees nothing but its page's context and the pure helpers defined here. Autoescap
 every template, and text from plans reaches HTML only through the `md` and `text` filters of
 `markup`, which cannot emit markup from content.
 
-Rendering is spread over worker processes (forked, so each starts with the whole build in
-memory). Each page is rendered from its own context alone, so the bytes are the same whatever
-the number of workers.
+Rendering is spread over worker processes where `processes` can fork them (each starts with
+the whole build in memory). Each page is rendered from its own context alone, so the bytes are
+the same whatever the number of workers, and where there are none.
 """
 
 from __future__ import annotations
 
-import gc
+import functools
 import hashlib
 import itertools
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import markup, search
+from . import markup, processes, search
 from .fingerprint import fingerprint
-from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation
+from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation, long_date
 from .routes import Page, action_url, area_url, organisation_url, theme_url
 
 # The only sources a page may load from: the site itself (and WebAssembly, for search).
@@ -85,29 +83,16 @@ def make_environment(templates_dir: Path, base_path: str, asset_version: str = "
         (key, list(group)) for key, group in itertools.groupby(items, key=lambda item: getattr(item, attribute))
     ]
     env.filters["long_date"] = long_date
-    env.filters["md"] = pass_context(lambda ctx, text: markup.markdown_filter(text, ctx.get("abbreviator")))
-    env.filters["text"] = pass_context(lambda ctx, text: markup.text_filter(text, ctx.get("abbreviator")))
-    env.filters["abbreviate"] = pass_context(
-        lambda ctx, html: Markup(ctx["abbreviator"].apply(str(html))) if ctx.get("abbreviator") else html)
+    env.filters["md"] = markup.markdown_filter
+    env.filters["text"] = markup.text_filter
     return env
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # not calendar.month_name, which follows the machine's locale
-
-
-def long_date(value: str) -> str:
-    """A date as people write it: 2016-03-31 -> '31 March 2016', 2016-03 -> 'March 2016'."""
-    year, month, *day = value[:10].split("-")
-    words = f"{MONTHS[int(month) - 1]} {year}"
-    return f"{int(day[0])} {words}" if day else words
 
 
 class ActionDetails:
     """An action's full record, rendered once and shown on its own page and its area's page.
 
     The fragment comes from the `action_details` macro without abbreviations; each page then
-    explains its own first uses of glossary terms (`| abbreviate`). The cache is keyed by the
+    explains its own first uses of them (`render_page`). The cache is keyed by the
     fingerprint of what the fragment shows, so it can never serve stale details.
     """
 
@@ -128,12 +113,20 @@ class ActionDetails:
 
 
 def render_page(env: Environment, page: Page) -> bytes:
-    """One page's HTML. Abbreviations are explained once per page, from its area's glossary first."""
-    base = page.context["config"].base_path
-    entries = [(entry, base + url) for url, glossary in page.context["glossaries"] for entry in glossary]
-    template = env.get_template(page.template)
-    html = template.render(page=page, abbreviator=markup.Abbreviator(entries), **page.context)
-    return html.encode("utf-8")
+    """One page's HTML. The abbreviations in its <main> are explained where they are first used,
+    from its area's glossary first, then the site's, then the organisations' short names."""
+    html = env.get_template(page.template).render(page=page, **page.context)
+    vocabulary = _vocabulary(page.context["config"].base_path, page.context["glossaries"],
+                             page.context["organisation_terms"])
+    return markup.Abbreviator(vocabulary).apply_to_main(html).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _vocabulary(base: str, glossaries: tuple, organisation_terms: tuple) -> tuple[markup.Abbreviation, ...]:
+    """What a page can explain, with links below the site's base: the same for all of an area's pages."""
+    return (*(markup.Abbreviation(entry.term, entry.meaning, f"{base}{url}#{entry.anchor}")
+              for url, glossary in glossaries for entry in glossary),
+            *(markup.Abbreviation(a.term, a.meaning, base + a.href) for a in organisation_terms))
 
 
 def render_pages(env: Environment, pages: list[Page], write: Callable[[str, bytes], None],
@@ -143,32 +136,12 @@ def render_pages(env: Environment, pages: list[Page], write: Callable[[str, byte
     An area's page and its actions' pages go to the same worker, so each action's details
     are rendered once.
     """
-    chunks = _chunks(pages, workers)
-    if workers <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            for page in chunk:
-                write(page.output, render_page(env, page))
-            yield len(chunk)
-        return
-    global _JOB
-    _JOB = (env, chunks, write)
-    gc.freeze()  # the workers' collections leave the inherited objects alone: fewer pages copied on write
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap_unordered(_render_chunk, range(len(chunks)))
-    finally:
-        gc.unfreeze()
-        _JOB = None
+    def render_chunk(chunk: list[Page]) -> int:
+        for page in chunk:
+            write(page.output, render_page(env, page))
+        return len(chunk)
 
-
-_JOB: tuple | None = None  # what forked workers inherit: (env, chunks, write)
-
-
-def _render_chunk(number: int) -> int:
-    env, chunks, write = _JOB
-    for page in chunks[number]:
-        write(page.output, render_page(env, page))
-    return len(chunks[number])
+    yield from processes.map_unordered(render_chunk, _chunks(pages, workers), workers)
 
 
 def _chunks(pages: list[Page], workers: int) -> list[list[Page]]:
@@ -190,11 +163,6 @@ def _chunks(pages: list[Page], workers: int) -> list[list[Page]]:
 def _area_of(page: Page) -> str:
     area = page.context.get("area")
     return area.slug if area is not None else page.output
-
-
-def default_workers() -> int:
-    """One worker a core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def folder_fingerprint(*folders: Path) -> str:

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import compare
-from .history import NO_HISTORY, History, action_history
+from .history import NO_HISTORY, AreaChange, Commit, History, action_history
+from .markup import Abbreviation
 from .memo import kept
-from .model import STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
+from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
 
 LISTING_PAGE_SIZE = 200
 # Action pages in one search index. Pagefind holds everything it indexes in memory (about 50 KB an
@@ -27,6 +28,8 @@ LISTING_PAGE_SIZE = 200
 # area; the search page searches them all as one (Pagefind's mergeIndex).
 INDEX_SHARD_SIZE = 4000
 FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
+CHANGES_PAGE_SIZE = 50  # commits on one changes page: a long history is split into pages
+FEED_ENTRIES = CHANGES_PAGE_SIZE  # a feed holds the latest changes (the first changes page: its entries link there)
 ACTION_URL = "areas/{area}/actions/{action}/"
 
 
@@ -62,6 +65,9 @@ class AreaSummary:
     source_date: str
     reviewed: str | None = None
     next_review: str | None = None
+    written: str = ""  # when the plan was written, in words (model.PlanDates)
+    latest_progress: str = ""
+    not_rated_note: str = ""  # why its Not rated actions have no status
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,8 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     With `memory` (kept by the preview between saves), an area whose model, surroundings and
     history are unchanged keeps its pages, fingerprints included, from the last call.
     """
-    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),)}
+    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),),
+              "organisation_terms": organisation_terms(site)}
 
     def page(url: str, template: str, title: str, glossaries=None, is_action=False, **context) -> Page:
         context = {**shared, **context}
@@ -201,18 +208,23 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     summaries = compare.organisation_summaries(site)
     area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
     pages = [
-        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes),
+        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes,
+             period=plan_period(site.areas)),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
              more_indexes=tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
              organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
         page("organisations/", "organisations.html", "Organisations", organisations=organisations,
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
-        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary),
-        page("accessibility/", "accessibility.html", "Accessibility statement"),
+        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
+             area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
+        page("accessibility/", "accessibility.html", "Accessibility statement",
+             unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
+             no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
         page("404.html", "404.html", "Page not found"),
-        page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
+        *_changes_pages(page, "changes/", "What has changed", "changes.html",
+                        tuple((c, c.areas) for c in history.commits), history, feed="changes.xml"),
         page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
-             entries=tuple((c, c.areas) for c in history.commits)),
+             entries=tuple((c, c.areas) for c in history.commits[:FEED_ENTRIES])),
     ]
     for area in site.areas:
         leads = area_leads(site, area)
@@ -231,7 +243,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                     compare_link="compare/" + (f"{area.region}/" if area.region else ""))]
         for action in area.actions:
             own.append(page(
-                action_url(action), "action.html", f"{area.name} {action.label}", glossaries, is_action=True,
+                action_url(action), "action.html", f"{action.heading} – {area.name} plan", glossaries, is_action=True,
                 area=ref, action=action, theme=themes.get(action.theme_id),
                 organisations=_organisations_of(site, [action]),
                 history=action_history(action, history.by_action.get((area.slug, action.id), ())),
@@ -244,10 +256,11 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         changes = history.for_area(area.slug)
         feed = area_url(area) + "changes.xml"
         pages += [
-            page(area_url(area) + "changes/", "area_changes.html", f"Changes to the {area.name} plan", area=ref,
-                 changes=changes, available=history.available, reason=history.reason, feed=feed),
+            *_changes_pages(page, area_url(area) + "changes/", f"Changes to the {area.name} plan", "area_changes.html",
+                            tuple((c, (a,)) for c, a in changes), history, area=ref, feed=feed),
             page(feed, "feed.xml", f"Changes to the {area.name} plan", area=ref, alternate=area_url(area) + "changes/",
-                 feed_id=f"{FEED_ID}:area:{area.slug}", entries=tuple((c, (a,)) for c, a in changes)),
+                 feed_id=f"{FEED_ID}:area:{area.slug}",
+                 entries=tuple((c, (a,)) for c, a in changes[:FEED_ENTRIES])),
         ]
     by_theme = theme_listings(site)
     for theme in site.themes:
@@ -271,9 +284,22 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         pages += listing
         pages.append(page(organisation_url(org) + "changes.xml", "feed.xml", f"Changes to actions {org.name} leads",
                           alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
-                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id))))
+                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id)[:FEED_ENTRIES])))
     pages += _comparison_pages(page, site, by_theme, listing_page_size)
     return pages
+
+
+def _changes_pages(page: Callable[..., Page], url: str, title: str, template: str,
+                   entries: tuple[tuple[Commit, tuple[AreaChange, ...]], ...], history: History,
+                   **context) -> list[Page]:
+    """A changes listing (each commit with what it did to the plans shown), newest first, in pages of
+    `CHANGES_PAGE_SIZE` commits: `url`, then `url`page/2/ and so on."""
+    chunks = [entries[at:at + CHANGES_PAGE_SIZE] for at in range(0, len(entries), CHANGES_PAGE_SIZE)] or [()]
+    urls = [url + (f"page/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+    return [page(urls[n - 1], template, title if n == 1 else f"{title} (page {n} of {len(chunks)})", entries=chunk,
+                 available=history.available, reason=history.reason,
+                 pagination={"number": n, "total": len(chunks), "urls": urls}, **context)
+            for n, chunk in enumerate(chunks, start=1)]
 
 
 def _comparison_pages(page: Callable[..., Page], site: Site, by_theme: dict[str, list[ListingGroup]],
@@ -321,7 +347,8 @@ def _listing_pages(page: Callable[..., Page], title: str, template: str, groups:
 
 def _summary(area: Area) -> AreaSummary:
     return AreaSummary(area.name, area.slug, len(area.actions), area.status_counts, area.source_title,
-                       area.source_date, area.reviewed, area.next_review)
+                       area.source_date, area.reviewed, area.next_review, area.dates.written,
+                       area.dates.latest_progress, NOT_RATED[area.rag_column][1])
 
 
 def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organisation]:
@@ -333,6 +360,13 @@ def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
     """The organisations an area's actions name as leads, in order (their ids kept on the Area)."""
     ids = kept(area, "_lead_ids", None, lambda area, _: tuple(dict.fromkeys(i for a in area.actions for i in a.leads)))
     return {org_id: site.organisations[org_id] for org_id in ids}
+
+
+def organisation_terms(site: Site) -> tuple[Abbreviation, ...]:
+    """The organisations' short names that are abbreviations ("CNWL", "SECAmb"), each explained by
+    the organisation's name and linked to its page (href below the site's base)."""
+    return tuple(Abbreviation(term, org.name, organisation_url(org))
+                 for org in site.organisations_sorted() for term in org.abbreviations)
 
 
 def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:

@@ -90,8 +90,8 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
         site["regions"] = regions
         (dest / "content" / "site.yaml").write_text(yaml.safe_dump(site, sort_keys=False, allow_unicode=True),
                                                     encoding="utf-8")
-    orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": ORG_TYPES[i % len(ORG_TYPES)]}
-            for i in range(400)]
+    orgs = [{"id": f"org-{i}", "name": f"Organisation {i}", "type": ORG_TYPES[i % len(ORG_TYPES)],
+             "short_names": [f"ORG{i}"]} for i in range(400)]
     orgs.append({"id": "nhs-england", "name": "NHS England", "type": "other"})
     orgs.append({"id": "org-0-hospital", "name": "Organisation 0 General Hospital", "type": "hospital",
                  "run_by": "org-0"})
@@ -124,7 +124,8 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
             sections.append({"heading": theme["title"], "theme": theme["id"],
                              "groups": [{"heading": "Local heading", "subtheme": subtheme, "actions": items}]})
         area = {"name": f"Area {a}", "slug": f"area-{a}",
-                "source": {"title": f"Area {a} action plan", "date_note": "Its latest dated entry is “March 2106”."},
+                "source": {"title": f"Area {a} action plan", "date_note": "Its latest dated entry is “March 2106”.",
+                           **({"rag_column": ("colours-lost", "none")[a % 3]} if a % 3 < 2 else {})},
                 "reviewed": "2016-06-30", "review_every": 6,
                 "kpi_headings": {"measure": "Proposed KPI"},
                 "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],

@@ -106,16 +106,17 @@ def test_the_dashboard_says_which_agencies_are_missing(no_police_no_ambulance):
     doc = lxml.html.fromstring(html)
     dashboard = doc.xpath("//section[@aria-labelledby='summary']")[0]
     text = " ".join(dashboard.text_content().split())
-    assert "Missing: Ambulance service, Police." in text
+    assert "Not named: Ambulance service, Police." in text
+    assert "Police: not named (none leads an action or is recorded as signing the plan)" in text
     marks = {}
     for item in dashboard.xpath(".//ul[@class='agency-list']/li"):
         icon = item.xpath(".//svg")[0]
         label = item.xpath(".//strong")[0].text_content().rstrip(":")
         marks[label] = icon.get("aria-label")
         assert icon.get("role") == "img"
-        assert ("missing" in item.text_content()) == (icon.get("aria-label") == "Missing")  # in words too
+        assert ("not named" in item.text_content()) == (icon.get("aria-label") == "Not named")  # in words too
     assert marks == {"Clinical commissioning group": "Present", "NHS mental health trust": "Present",
-                     "Ambulance service": "Missing", "Police": "Missing", "Local authority": "Present"}
+                     "Ambulance service": "Not named", "Police": "Not named", "Local authority": "Present"}
     # A signatory that leads no action still counts as involved.
     assert "Exampleshire County Council: leads no actions, signatory" in text
     assert "Exampleshire Mental Health Partnership Trust: leads 1 action" in text

@@ -71,7 +71,7 @@ def test_the_latest_update_gives_the_status_shown_everywhere(tmp_path):
     area = text_of((out / "areas/exampleshire/index.html").read_text())
     assert "Amber 2 of 4 actions" in area  # 1.1 by its update, 2.1 by the plan
     theme = (out / "themes/commissioning/index.html").read_text()
-    assert re.search(r'1\.1</span>.*?status-amber', theme, re.S)
+    assert re.search(r'Action 1\.1: .*?status-amber', theme, re.S)
     record = next(r for r in json.loads((out / "data/actions.json").read_text()) if r["id"] == "1-1")
     assert (record["status"], record["plan_status"]) == ("amber", "not-rated")
 

@@ -9,8 +9,8 @@ import pytest
 
 from concordat.fingerprint import fingerprint
 from concordat.load import parse_due
-from concordat.markup import Abbreviator, markdown_filter
-from concordat.model import GlossaryEntry, SiteConfig
+from concordat.markup import Abbreviation, Abbreviator, markdown_filter
+from concordat.model import SiteConfig
 from concordat.render import content_security_policy
 from concordat.routes import AreaRef, ListingGroup, paginate
 
@@ -44,21 +44,28 @@ def test_parse_due(text, expected):
     assert parse_due(text) == expected
 
 
-def test_abbreviator_explains_only_the_first_use_and_never_inside_links_or_labels():
-    entry = GlossaryEntry("CRHT", "Crisis Resolution Home Treatment")
-    abbreviator = Abbreviator([(entry, "/glossary/")])
-    html = abbreviator.apply('<dt>CRHT</dt><dd><a href="/x">CRHT</a> the CRHT and CRHTs</dd>')
-    assert html.count("<abbr") == 1
-    assert '<dt>CRHT</dt>' in html and '<a href="/x">CRHT</a>' in html
-    assert ('<a class="abbr" href="/glossary/#term-crht">'
-            '<abbr title="Crisis Resolution Home Treatment">CRHT</abbr></a>') in html
+def test_abbreviator_explains_only_the_first_use_and_never_inside_labels_or_attributes():
+    abbreviator = Abbreviator((Abbreviation("CRHT", "Crisis Resolution Home Treatment", "/glossary/#term-crht"),))
+    html = abbreviator.apply('<dt>CRHT</dt><dd title="CRHT"><a href="/x">CRHT</a> the CRHT and CRHTs</dd>')
+    assert '<dt>CRHT</dt><dd title="CRHT">' in html
+    # In a link: marked, not linked (no link in a link); its first use outside links is linked.
+    assert '<a href="/x"><abbr title="Crisis Resolution Home Treatment">CRHT</abbr></a>' in html
+    assert ('the <a class="abbr" href="/glossary/#term-crht">'
+            '<abbr title="Crisis Resolution Home Treatment">CRHT</abbr></a> and CRHTs</dd>') in html
     assert abbreviator.apply("CRHT again") == "CRHT again"
 
 
 def test_abbreviator_matches_whole_words_and_escaped_terms():
-    abbreviator = Abbreviator([(GlossaryEntry("A&E", "Accident and Emergency"), "/g/")])
-    html = markdown_filter("Waits in A&E and in MA&EX", abbreviator)
-    assert html.count("<abbr") == 1 and "A&amp;E</abbr>" in html
+    abbreviator = Abbreviator((Abbreviation("A&E", "Accident and Emergency", "/g/#ae"),
+                               Abbreviation("MK", "Milton Keynes", "/o/mk/"), Abbreviation("MKC", "MK Council", "/o/")))
+    html = abbreviator.apply(markdown_filter("Waits in A&E and in MA&EX, at MKC and AMKC"))
+    assert html.count("<abbr") == 2 and "A&amp;E</abbr>" in html and '"MK Council">MKC</abbr>' in html
+
+
+def test_abbreviations_are_explained_only_in_the_pages_main():
+    abbreviator = Abbreviator((Abbreviation("NHS", "National Health Service", "/g/#nhs"),))
+    page = "<title>NHS</title><main>NHS</main><footer>NHS</footer>"
+    assert abbreviator.apply_to_main(page).count("<abbr") == 1
 
 
 @pytest.mark.parametrize("base_url, path, origin", [

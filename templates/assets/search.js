@@ -97,7 +97,7 @@ function resultItem(record) {
   a.href = record.url;
   const ref = document.createElement("span");
   ref.className = "result-ref";
-  ref.textContent = meta.number ? `${meta.area} · Action ${meta.number}` : meta.area || "";
+  ref.textContent = meta.number ? `${meta.area} · ${meta.label || `Action ${meta.number}`}` : meta.area || "";
   a.append(ref, " ", meta.title || record.url);
   h.appendChild(a);
   li.appendChild(h);
