@@ -257,7 +257,10 @@ def load_document(path: Path, schema_name: str, root: Path | None = None) -> tup
             return None, scanned.errors + before[-1:]
         near = {e.line for e in scanned.errors} | {e.line + 1 for e in scanned.errors if e.line}
         return None, scanned.errors + ([] if scanned.errors and error.line in near else [error])
-    checker = _SchemaCheck(shown, load_schema(schema_name), scanned.text.split("\n"))
+    # In a plan's text a " #" is more often the plan's own words ("Actions agreed #3") than a
+    # note, so an area file may not have a note after a value; the other files may.
+    lines = scanned.text.split("\n") if schema_name == "area" else None
+    checker = _SchemaCheck(shown, load_schema(schema_name), lines)
     data = checker.check(node, checker.schema, ())
     return Document(shown, data, checker.marks, raw_text.unfinished(text, shown)), scanned.errors + checker.errors
 
