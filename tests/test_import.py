@@ -343,6 +343,31 @@ def test_round_trip_of_each_content_file_through_word(tmp_path, slug):
             assert result.get(key) == area[key]
 
 
+def test_a_lead_written_as_the_start_of_a_name_or_as_a_type_alone_is_matched_and_reported(tmp_path):
+    """"South East Coast Ambulance" is the start of only one organisation's name; "Police" and "the
+    ambulance service" name the one police force and ambulance service the plan names elsewhere."""
+    area = national_template_plan()
+    actions = area["sections"][0]["groups"][0]["actions"]
+    actions[0]["lead_text"] = "South East Coast Ambulance"
+    actions[1]["lead_text"] = "Kent Police"
+    actions[2]["lead_text"] = "Police and the ambulance service"
+    area["sections"][1]["groups"][0]["actions"][1]["lead_text"] = "Police and Crime Commissioner"
+    project = project_without(tmp_path)
+    plan = word_plan(area, "national", tmp_path / "plan.docx")
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 0, err
+    result, _ = imported(project, "exampleshire")
+    leads = {a["number"]: a.get("leads", []) for a in all_actions(result)}
+    assert leads["1.1"] == ["secamb"] and leads["1.2"] == ["kent-police"]
+    assert leads["1.10"] == ["kent-police", "secamb"]
+    assert "kent-police" not in leads["6.2"]  # the Police and Crime Commissioner is not the police force
+    assert "'South East Coast Ambulance' read as secamb (the start of its name)" in out
+    assert "'Police' read as kent-police (the only one named elsewhere in the plan)" in out
+    assert "'the ambulance service' read as secamb (the only one named elsewhere in the plan)" in out
+
+
 # ---------------------------------------------------------------- existing files
 
 
