@@ -17,6 +17,7 @@ from .importer import PlanReader
 from .load import ContentFiles, load_document
 from .model import slug_problem, slugify
 from .plan_files import PlanFileError, read_plan
+from .raw_text import remove_invisible
 from .validate import check_area_references
 
 # What `check` says when a plan's text is beyond the site's limits, which no importer can change.
@@ -49,7 +50,9 @@ def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Pat
         return _fail(f"{plan_path.name} is too large or too deeply nested to import on this computer")
     except Exception as exc:  # a plan the importer cannot cope with: one line, and nothing written
         return _fail(f"{plan_path.name} could not be imported ({type(exc).__name__}: {exc}); please report this")
-    text = dump_area(plan, plan_path.name)
+    # Invisible characters inside words (a soft hyphen, a zero-width space) would break search
+    # for the word: removed, and each listed in the report.
+    text, removed = remove_invisible(dump_area(plan, plan_path.name))
     problems = _check(text, slug, themes, organisations, project_root)
     if problems:
         if any(limit in problems[0] for limit in BEYOND_LIMITS):  # the plan's own text, not an importer fault
@@ -64,6 +67,10 @@ def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Pat
     print(f"Wrote {shown} from {plan_path.name}:")
     for line in reader.report.summary(plan, organisations):
         print(line)
+    if removed:
+        print(f"Invisible characters removed (they hide inside a word and break search for it), in {shown}:")
+        for note in removed:
+            print(f"  {note}")
     review = text.count("# REVIEW:")
     print(f"Next: check the {review} REVIEW comment{'s' if review != 1 else ''} in {shown} and the lines above, "
           "run `python build.py check`, preview with `python build.py serve`, then open a pull request.")

@@ -184,6 +184,17 @@ def scan(text: str, shown: str, keys: frozenset[str]) -> ScannedText:
     return ScannedText(errors, "\n".join(lines), suspicions)
 
 
+def remove_invisible(text: str) -> tuple[str, list[str]]:
+    """`text` without the invisible characters that split a word (soft hyphens, zero-width
+    spaces), and a note of each removed: its line, and the word it was in, as the words read."""
+    notes = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for found in INVISIBLE_IN_WORD.finditer(line):
+            notes.append(f"line {number}: {describe_character(found.group())} removed from "
+                         f"'{_word_at(line, found.start())}'")
+    return (INVISIBLE_IN_WORD.sub("", text), notes) if notes else (text, [])
+
+
 def _characters(text: str):
     """The invisible characters in `text` that YAML refuses, or that change a word."""
     if not _CONTROL.search(text) and not INVISIBLE_IN_WORD.search(text):

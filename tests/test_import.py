@@ -368,6 +368,25 @@ def test_a_lead_written_as_the_start_of_a_name_or_as_a_type_alone_is_matched_and
     assert "'the ambulance service' read as secamb (the only one named elsewhere in the plan)" in out
 
 
+def test_invisible_characters_inside_words_are_removed_and_reported(tmp_path):
+    area = national_template_plan()
+    actions = area["sections"][0]["groups"][0]["actions"]
+    actions[1]["action"] = "Review the 111 direc\u00adtory"
+    actions[2]["progress"] = "Street\u200btriage agreed"
+    project = project_without(tmp_path)
+    plan = word_plan(area, "national", tmp_path / "plan.docx")
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 0, err
+    result, text = imported(project, "exampleshire")
+    assert "\u00ad" not in text and "\u200b" not in text
+    found = {a["number"]: a for a in all_actions(result)}
+    assert found["1.2"]["action"] == "Review the 111 directory" and found["1.10"]["progress"] == "Streettriage agreed"
+    assert "a soft hyphen removed from 'directory'" in out
+    assert "a zero-width space removed from 'Streettriage'" in out
+
+
 # ---------------------------------------------------------------- existing files
 
 
