@@ -140,7 +140,7 @@ def cmd_new_area(args, project: Project) -> int:
 def cmd_import(args, project: Project) -> int:
     from .onboard import import_plan
 
-    return import_plan(args.plan, args.name, project.content, project.root, force=args.force)
+    return import_plan(args.plan, args.name, project.content, project.root, force=args.force, update=args.update)
 
 
 def utf8_output() -> None:
@@ -174,7 +174,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     imp = sub.add_parser("import", help="write an area file from its Word (.docx) or Excel (.xlsx) action plan")
     imp.add_argument("plan", type=Path, help="the plan: PLAN.docx or PLAN.xlsx")
     imp.add_argument("--name", required=True, help='the area\'s name, e.g. "North Yorkshire"')
-    imp.add_argument("--force", action="store_true", help="replace the area's file if it already exists")
+    again = imp.add_mutually_exclusive_group()
+    again.add_argument("--update", action="store_true",
+                       help="import the plan again into the area's existing file, keeping what was edited by hand")
+    again.add_argument("--force", action="store_true", help="replace the area's file if it already exists")
     args = parser.parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
     commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,

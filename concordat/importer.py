@@ -74,6 +74,7 @@ class ImportedAction:
     leads: list[str] = field(default_factory=list)
     id: str = ""
     comments: list[str] = field(default_factory=list)
+    kept: dict = field(default_factory=dict)  # fields an editor added by hand, kept by `import --update`
 
 
 @dataclass
@@ -104,6 +105,7 @@ class ImportedPlan:
     kpis: list[dict[str, str]] = field(default_factory=list)
     glossary: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
+    kept: dict = field(default_factory=dict)  # top-level fields an editor added by hand, kept by `import --update`
 
     def actions(self) -> list[ImportedAction]:
         return self.preamble + [a for s in self.sections for g in s.groups for a in g.actions]

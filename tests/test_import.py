@@ -11,6 +11,7 @@ import copy
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -400,11 +401,58 @@ def test_existing_file_is_replaced_only_with_force(tmp_path):
 
     status, out, err = run_import(project, plan, "Exampleshire")
     assert status == 2 and out == ""
-    assert err == "error: content/areas/exampleshire.yaml already exists: add --force to replace it\n"
+    assert err == ("error: content/areas/exampleshire.yaml already exists: add --update to import it again keeping "
+                   "your edits, or --force to replace it\n")
     assert path.read_text(encoding="utf-8").endswith("# edited by hand\n")
 
     assert run_import(project, plan, "Exampleshire", "--force")[0] == 0
     assert "# edited by hand" not in path.read_text(encoding="utf-8")
+
+
+def test_importing_again_with_update_keeps_what_the_editor_fixed_and_says_what_it_kept(tmp_path):
+    """The order CONTRIBUTING gives: import, fix by hand, add the missing organisations, import
+    again with --update: the hand edits stay, the new organisations are matched."""
+    plan = word_plan(national_template_plan(), "national", tmp_path / "plan.docx")
+    project = project_without(tmp_path)
+    assert run_import(project, plan, "Exampleshire")[0] == 0
+    path = project.content / "areas" / "exampleshire.yaml"
+    text = path.read_text(encoding="utf-8")
+    # By hand: the placeholder theme set and its REVIEW note deleted, a lead added, an update, a region.
+    text = re.sub(r"(?m)^    # .*\n(?=(    # .*\n)*    theme: recovery)", "", text)
+    assert "REVIEW" not in text.split("sections:")[1]
+    edits = [("    theme: recovery", "    theme: quality-of-treatment"),
+             ("slug: exampleshire\n", "slug: exampleshire\nregion: london\n"),
+             ('rag: "red (#FF0000), key: Not started or off track"\n',
+              'rag: "red (#FF0000), key: Not started or off track"\n            updates:\n'
+              '              - date: "2016-05-01"\n                text: The training began in May.\n'
+              "                status: amber\n")]
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    text = text[:text.index('id: "6-2"')] + text[text.index('id: "6-2"'):].replace("leads: [oxleas]",
+                                                                                "leads: [oxleas, kent-police]", 1)
+    path.write_text(text, encoding="utf-8")
+    load_site(Project(project.content.parent))  # the hand-edited file is valid
+    orgs = project.content / "organisations.yaml"
+    orgs.write_text(orgs.read_text(encoding="utf-8") + "  - id: acme-trust\n    name: Acme Trust\n"
+                    "    type: nhs-trust\n", encoding="utf-8")
+
+    status, out, err = run_import(project, plan, "Exampleshire", "--update")
+
+    assert status == 0, err
+    result, text = imported(project, "exampleshire")
+    actions = {a["id"]: a for a in all_actions(result)}
+    assert result["region"] == "london" and result["sections"][1]["theme"] == "quality-of-treatment"
+    assert "REVIEW" not in text.split("sections:")[1]  # the note the editor deleted stays deleted
+    assert actions["1-1"]["updates"] == [{"date": "2016-05-01", "text": "The training began in May.",
+                                          "status": "amber"}]
+    assert actions["6-2"]["leads"] == ["oxleas", "kent-police"]
+    assert actions["1-2"]["leads"] == ["bromley-ccg", "acme-trust"]  # the organisation added since
+    assert "Kept from the edited content/areas/exampleshire.yaml:" in out
+    for note in ["  region", "  theme 'quality-of-treatment' of section '6. Local priorities'",
+                 "  action 1-1: updates", "  action 6-2: leads", "  action 1-2: leads (and newly matched: acme-trust)"]:
+        assert note in out.splitlines(), (note, out)
+    load_site(Project(project.content.parent))
 
 
 # ---------------------------------------------------------------- bad files
