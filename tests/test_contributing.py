@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from concordat.cli import main
 from concordat.pipeline import Project, load_site
 
 from .conftest import ROOT
@@ -50,7 +51,7 @@ def project(tmp_path) -> Project:
 
 def test_every_yaml_example_is_tried_below():
     firsts = sorted(re.sub(r"(\s*#.*\n)*", "", e, count=1).split(":")[0].strip("- \n") for e in examples())
-    assert firsts == ["id", "progress", "reviewed", "signatories", "updates"], firsts
+    assert firsts == ["id", "progress", "reviewed", "reviewers", "signatories", "updates"], firsts
 
 
 def test_the_update_recipe_works_as_written(project):
@@ -95,3 +96,10 @@ def test_the_review_dates_signatories_and_organisation_examples_work_where_the_g
     kent = site.area("kent-and-medway")
     assert kent.reviewed == "2016-06-30"
     assert "north-yorkshire-police" in site.organisations
+
+
+def test_the_reviewers_example_then_codeowners_passes_check(project, capsys):
+    area = project.content / "areas" / "kent-and-medway.yaml"
+    area.write_text(area.read_text(encoding="utf-8") + by_first_key("reviewers"), encoding="utf-8")
+    assert main(["codeowners"], project.root) == 0
+    assert main(["check"], project.root) == 0, capsys.readouterr().err

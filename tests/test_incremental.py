@@ -100,6 +100,9 @@ def every_field_content() -> dict[str, dict]:
                       "editor_note": "The colours were lost in the source document."}]
     area["signatories"] = ["example-police"]
     area["region"] = "london"
+    area["reviewers"] = ["@exampleshire-editor", "@example-org/crisis-team"]
+    area["covers"] = [{"name": "Exampleton", "council": "Exampleton Borough Council",
+                       "within": "Exampleshire County Council", "towns": ["Sampleford", "Testbury"]}]
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
     organisations["organisations"] += [
         {"id": "example-hospitals", "name": "Exampleshire Hospitals NHS Trust", "type": "nhs-trust"},
@@ -150,6 +153,8 @@ def edited(field: tuple, value, content: dict[str, dict]):
         return [value[0][:-1]]
     if key == "rag":  # what the importer writes for a RAG cell with words in it too
         return value + ", words: At risk"
+    if key == "reviewers":
+        return [*value, "@another-editor"]
     if key == "region":
         return next(r["id"] for r in content["site"]["regions"] if r["id"] != value)
     if key == "required_organisation_types":
