@@ -71,6 +71,7 @@ def dump_area(plan: ImportedPlan, source_name: str) -> str:
     out = [MODELINE,
            f"# Imported from {source_name} by `python build.py import`. Check every line marked REVIEW,",
            "# compare the file with the plan, then run `python build.py check`.",
+           *_comments(plan.comments, 0),
            f"name: {scalar(plan.name, 0)}",
            f"slug: {scalar(plan.slug, 0)}"]
     source = {**({"title": plan.title} if plan.title else {}), **plan.kept.get("source", {})}

@@ -106,6 +106,7 @@ class ImportedPlan:
     glossary: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
     kept: dict = field(default_factory=dict)  # top-level fields an editor added by hand, kept by `import --update`
+    comments: list[str] = field(default_factory=list)  # REVIEW notes about the whole plan
 
     def actions(self) -> list[ImportedAction]:
         return self.preamble + [a for s in self.sections for g in s.groups for a in g.actions]
@@ -564,6 +565,7 @@ class PlanReader:
         self.key = RagKey()
         self.cursor = _Cursor()
         self.legend_tables: set[int] = set()
+        self.rag_cells = 0  # action rows with a cell in a RAG column
 
     # -- the whole document
 
@@ -886,6 +888,7 @@ class PlanReader:
         label = action.fields.get("number") or where
         rag_cells = values.get("status")
         if rag_cells:
+            self.rag_cells += 1
             cell = rag_cells[0]
             fill, from_where, place = cell.fill, "RAG cell", ""
         else:  # no RAG column: a RAG colour on the number cell, or on the row's cells alike
@@ -936,6 +939,12 @@ class PlanReader:
             if not section.groups:
                 section.groups.append(ImportedGroup())
         actions = plan.actions()
+        if self.rag_cells and all(a.status == "not-rated" for a in actions):
+            plan.comments.append(
+                f"REVIEW: the plan has a RAG column ({self.rag_cells} rows), but no status could be read from it: "
+                "its colours may have been lost (an .xlsx saved without them, or colours set by conditional "
+                "formatting). Compare the statuses with the printed plan; if its colours are lost, add "
+                "`rag_column: colours-lost` under `source:`. Then delete this note.")
         self.leads.learn_named([a.fields.get("lead_text", "") for a in actions])
         self.leads.learn_people([a.fields.get("lead_text", "") for a in actions])
         for action in actions:

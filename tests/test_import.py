@@ -26,7 +26,8 @@ from openpyxl.styles import PatternFill
 
 from concordat.area_yaml import plain_is_safe
 from concordat.cli import main
-from concordat.pipeline import Project, load_site
+from concordat.errors import ContentErrors
+from concordat.pipeline import Project, build_site, load_site
 
 from .conftest import ROOT
 from .plan_documents import FILLS, KENT_FILLS, excel_plan, shade, word_plan, write_text
@@ -367,6 +368,29 @@ def test_a_lead_written_as_the_start_of_a_name_or_as_a_type_alone_is_matched_and
     assert "'South East Coast Ambulance' read as secamb (the start of its name)" in out
     assert "'Police' read as kent-police (the only one named elsewhere in the plan)" in out
     assert "'the ambulance service' read as secamb (the only one named elsewhere in the plan)" in out
+
+
+def test_an_xlsx_whose_rag_colours_are_lost_gets_a_review_note_the_build_will_not_publish(tmp_path):
+    plan = excel_plan(national_template_plan(), tmp_path / "plan.xlsx", key=False)
+    book = openpyxl.load_workbook(plan)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.fill = PatternFill()
+    book.save(plan)
+    project = project_without(tmp_path)
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 0, err
+    result, text = imported(project, "exampleshire")
+    assert {a["status"] for a in all_actions(result)} == {"not-rated"}
+    assert "\n# REVIEW: the plan has a RAG column (6 rows), but no status" in text
+    site = load_site(Project(project.content.parent))
+    [note] = [w for w in site.unfinished if "RAG column" in w.message]
+    assert note.path == "content/areas/exampleshire.yaml" and note.line == 4
+    with pytest.raises(ContentErrors):
+        build_site(Project(project.content.parent), out_dir=tmp_path / "site")
 
 
 def test_invisible_characters_inside_words_are_removed_and_reported(tmp_path):
