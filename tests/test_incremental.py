@@ -113,6 +113,7 @@ def every_field_content() -> dict[str, dict]:
     root = FIXTURES.parent.parent / "content"
     site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
     site["repository"] = "https://github.com/example/concordat-plans"
+    site["branch"] = "main"
     themes = yaml.safe_load((root / "themes.yaml").read_text(encoding="utf-8"))
     return {"area": area, "organisations": organisations, "site": site, "themes": themes}
 
@@ -154,6 +155,8 @@ def edited(field: tuple, value, content: dict[str, dict]):
         return [value[0][:-1]]
     if key == "rag":  # what the importer writes for a RAG cell with words in it too
         return value + ", words: At risk"
+    if key == "branch":
+        return "published"
     if key == "reviewers":
         return [*value, "@another-editor"]
     if key == "region":
