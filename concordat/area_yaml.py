@@ -71,10 +71,13 @@ def dump_area(plan: ImportedPlan, source_name: str) -> str:
     out = [MODELINE,
            f"# Imported from {source_name} by `python build.py import`. Check every line marked REVIEW,",
            "# compare the file with the plan, then run `python build.py check`.",
+           *_comments(plan.comments, 0),
            f"name: {scalar(plan.name, 0)}",
            f"slug: {scalar(plan.slug, 0)}"]
-    if plan.title:
-        out += ["source:", f"  title: {scalar(plan.title, 2)}"]
+    source = {**({"title": plan.title} if plan.title else {}), **plan.kept.get("source", {})}
+    if source:
+        out += _kept({"source": source}, 0)
+    out += _kept({k: v for k, v in plan.kept.items() if k != "source"}, 0)
     if plan.preamble:
         out.append("preamble:")
         for action in plan.preamble:
@@ -125,7 +128,16 @@ def _action(action: ImportedAction, indent: int) -> list[str]:
     lines.append(pad + f"status: {action.status}")
     if action.rag:
         lines.append(pad + f"rag: {scalar(action.rag, indent + 2)}")
-    return lines
+    return lines + _kept(action.kept, indent + 2)
+
+
+def _kept(fields: dict, indent: int) -> list[str]:
+    """Fields kept from the file an editor edited, as YAML at `indent` (every text quoted)."""
+    if not fields:
+        return []
+    text = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000,
+                          default_style=None)
+    return [" " * indent + line for line in text.splitlines()]
 
 
 def _records(key: str, records: list[dict[str, str]], order: tuple[str, ...]) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from .errors import ContentError, ContentErrors, describe_os_error, display_path
 from .model import slug_problem, slugify
 from .pipeline import Project, build_site, default_progress, load_site
+from .raw_text import STARTER_PLACEHOLDERS
 from .search import SearchIndexError
 from .write import OutputFolderError
 
@@ -202,12 +203,15 @@ def cmd_serve(args, project: Project) -> int:
 STARTER = """\
 # yaml-language-server: $schema=../../concordat/schemas/area.schema.json
 # A new area's plan. Fill in each field; `python build.py check` says what is missing or wrong.
-# The fields are described in CONTRIBUTING.md.
+# The fields are described in CONTRIBUTING.md. Nothing is published until every REVIEW note and
+# placeholder below is gone: `python build.py check` lists them.
 name: {name}
 slug: {slug}
-source:
-  title: {title}
+# The plan's title, exactly as printed (leave it out if the plan prints none):
+# source:
+#   title: ...
 sections:
+  # REVIEW: replace this section with the plan's own sections, groups and actions, then delete this note.
   - heading: 1. Commissioning to allow earlier intervention and responsive crisis services
     theme: commissioning
     groups:
@@ -216,9 +220,8 @@ sections:
         actions:
           - id: "1"
             number: "1"
-            action: Describe the first action here.
-            lead_text: Name the lead organisation here.
-            timescale: March 2027
+            action: {action}
+            lead_text: {lead}
             status: not-rated
 """
 
@@ -234,19 +237,20 @@ def cmd_new_area(args, project: Project) -> int:
         print(f"error: {display_path(path, project.root)} already exists", file=sys.stderr)
         return 2
     name = args.name.strip()
-    title = f"{name} Mental Health Crisis Care Concordat action plan"
     path.parent.mkdir(parents=True, exist_ok=True)
     # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
-    text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
+    action, lead = STARTER_PLACEHOLDERS
+    text = STARTER.format(name=json.dumps(name), slug=json.dumps(slug), action=action, lead=lead)
     path.write_text(text, encoding="utf-8")
-    print(f"Wrote {display_path(path, project.root)}: edit it, then run `python build.py check`.")
+    print(f"Wrote {display_path(path, project.root)}: replace its placeholders with the plan's words, then run "
+          "`python build.py check`.")
     return 0
 
 
 def cmd_import(args, project: Project) -> int:
     from .onboard import import_plan
 
-    return import_plan(args.plan, args.name, project.content, project.root, force=args.force)
+    return import_plan(args.plan, args.name, project.content, project.root, force=args.force, update=args.update)
 
 
 def utf8_output() -> None:
@@ -299,7 +303,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     imp.add_argument("plan", type=Path, help="the plan: PLAN.docx or PLAN.xlsx")
     imp.add_argument("--name", help='the area\'s name, e.g. "North Yorkshire" (not needed for a spreadsheet '
                                     "from this site)")
-    imp.add_argument("--force", action="store_true", help="replace the area's file if it already exists")
+    again = imp.add_mutually_exclusive_group()
+    again.add_argument("--update", action="store_true",
+                       help="import the plan again into the area's existing file, keeping what was edited by hand")
+    again.add_argument("--force", action="store_true", help="replace the area's file if it already exists")
     args = parser.parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
     commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,

@@ -74,6 +74,7 @@ class ImportedAction:
     leads: list[str] = field(default_factory=list)
     id: str = ""
     comments: list[str] = field(default_factory=list)
+    kept: dict = field(default_factory=dict)  # fields an editor added by hand, kept by `import --update`
 
 
 @dataclass
@@ -104,6 +105,8 @@ class ImportedPlan:
     kpis: list[dict[str, str]] = field(default_factory=list)
     glossary: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
+    kept: dict = field(default_factory=dict)  # top-level fields an editor added by hand, kept by `import --update`
+    comments: list[str] = field(default_factory=list)  # REVIEW notes about the whole plan
 
     def actions(self) -> list[ImportedAction]:
         return self.preamble + [a for s in self.sections for g in s.groups for a in g.actions]
@@ -236,8 +239,35 @@ def rag_shown(rgb: str | None, key_words: str, words: str, place: str = "") -> s
     if key_words:
         parts.append(f"key: {key_words}")
     if words:
-        parts.append(f"words: {words}" if parts else words)
+        parts.append(f"words: {words}")
     return ", ".join(parts)
+
+
+_RAG_FORM = re.compile(r"(?:(?P<hue>red|amber|green|blue|colour) \(#[0-9A-Fa-f]{6}\)"
+                       r"(?: on the number cell| across the row)?(?:, key: (?P<key>.+?))?(?:, words: (?P<words>.+))?"
+                       r"|words: (?P<only>.+))", re.DOTALL)
+
+
+def rag_problem(rag: str, status: str) -> str | None:
+    """Why `rag` is not what `rag_shown` could have written for an action of this status, or None.
+
+    `rag` says what the plan's RAG cell showed; only the importer reads that cell, so a value in
+    any other form, or one that gives another status, was typed by hand."""
+    form = _RAG_FORM.fullmatch(rag)
+    if not form:
+        return "is not in the form `python build.py import` writes"
+    hue, key, words = form["hue"], form["key"], form["words"] or form["only"]
+    could_be = {words_status(words)} if words else set()
+    if key:
+        could_be.add(words_status(key) or hue_status(_HUES.get(hue)))
+    elif hue:
+        could_be.add(hue_status(_HUES.get(hue)))
+    if status not in could_be:
+        return f"does not give the status '{status}'"
+    return None
+
+
+_HUES = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}  # a fill of each hue, to read it back
 
 
 # ---------------------------------------------------------------- themes
@@ -305,6 +335,16 @@ class LeadMatcher:
         self.area_ccg = ccgs[0] if len(ccgs) == 1 else None
         self.people: dict[str, list[str]] = {}
         self.run_by = {i: o["run_by"] for i, o in organisations.items() if o.get("run_by")}
+        self.types = {i: o.get("type") for i, o in organisations.items()}
+        self.prefixes = _name_prefixes(organisations)
+        # A type named alone ("Police"): the area's one organisation of that type, by name, until
+        # learn_named finds the one the plan itself names.
+        self.by_type: dict[str, tuple[str, str]] = {}
+        for kind in TYPE_ONLY:
+            of_area = [i for i, o in organisations.items()
+                       if o.get("type") == kind and area and area in o["name"].lower()]
+            if len(of_area) == 1:
+                self.by_type[kind] = (of_area[0], "the area's only one by name")
 
     def direct(self, text: str) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
         found, taken = [], []
@@ -315,6 +355,42 @@ class LeadMatcher:
                 taken.append((m.start(), m.end()))
                 found.append((m.start(), org_id))
         return found, taken
+
+    def learn_named(self, lead_texts: list[str]) -> None:
+        """Remember, for each type a lead may name alone, the one organisation of it the plan names."""
+        named: dict[str, set[str]] = {}
+        for text in lead_texts:
+            found, taken = self.direct(text)
+            ids = [o for _, o in found] + [o for _, _, o, _ in self._indirect_spans(text, taken, types=False)]
+            for org_id in ids:
+                named.setdefault(self.types.get(org_id), set()).add(org_id)
+        for kind in TYPE_ONLY:
+            if len(named.get(kind, ())) == 1:
+                self.by_type[kind] = (next(iter(named[kind])), "the only one named elsewhere in the plan")
+            elif len(named.get(kind, ())) > 1:
+                self.by_type.pop(kind, None)  # several named: which one is meant only the editor knows
+
+    def _indirect_spans(self, text: str, taken: list[tuple[int, int]], types: bool = True):
+        """(start, end, organisation id, note) for the start of a name ("South East Coast Ambulance")
+        and a type named alone ("the police"), where no name was found."""
+        spans = list(taken)
+
+        def free(m) -> bool:
+            return not any(m.start() < end and start < m.end() for start, end in spans)
+
+        for pattern, org_id in self.prefixes:
+            for m in pattern.finditer(text):
+                if free(m):
+                    spans.append(m.span())
+                    yield m.start(), m.end(), org_id, f"'{m.group()}' read as {org_id} (the start of its name)"
+        for kind, pattern in TYPE_ONLY.items() if types else ():
+            if kind not in self.by_type:
+                continue
+            org_id, why = self.by_type[kind]
+            for m in pattern.finditer(text):
+                if free(m):
+                    spans.append(m.span())
+                    yield m.start(), m.end(), org_id, f"'{m.group()}' read as {org_id} ({why})"
 
     def learn_people(self, lead_texts: list[str]) -> None:
         """Remember who works where from blocks like "Tracey Chapman / Senior Commissioner / MKC/CCG"."""
@@ -345,6 +421,12 @@ class LeadMatcher:
         found, taken = self.direct(text)
         notes: list[str] = []
         known = {o for _, o in found}
+        for start, end, org_id, note in list(self._indirect_spans(text, taken)):
+            taken.append((start, end))
+            if org_id not in known:
+                found.append((start, org_id))
+                known.add(org_id)
+                notes.append(note)
         for position, org_id, phrase in self._coordinated(text):
             if org_id not in known:
                 found.append((position, org_id))
@@ -387,6 +469,7 @@ class LeadMatcher:
 
     def _unmatched(self, text: str) -> list[str]:
         _, taken = self.direct(text)
+        taken += [(start, end) for start, end, _, _ in list(self._indirect_spans(text, taken))]
         masked = list(text)
         for start, end in taken:
             masked[start:end] = " " * (end - start)
@@ -402,6 +485,35 @@ class LeadMatcher:
             if re.search(r"[A-Za-z]{2}", part):
                 out.append(" ".join(part.split()))
         return out
+
+
+# Words for a type of organisation named alone in a lead ("Police", "the ambulance service").
+TYPE_ONLY = {
+    "police": re.compile(r"(?<![\w])(?:the )?police(?: force| service)?(?![\w])(?! and crime)", re.IGNORECASE),
+    "ambulance-service": re.compile(r"(?<![\w])(?:the )?ambulance(?: service| trust)?(?![\w])", re.IGNORECASE),
+    "mental-health-trust": re.compile(r"(?<![\w])(?:the )?mental health (?:trust|provider)(?![\w])", re.IGNORECASE),
+}
+# A name's start is read as the organisation only with a word that says it is one.
+ORGANISATION_WORD = re.compile(r"\b(Ambulance|Police|Constabulary|Council|Trust|NHS|CCG|Hospitals?|Healthcare|"
+                               r"Service|Services|Partnership|Commissioning|Fire)\b")
+PREFIX_WORDS = 3  # the fewest words of a name's start that are read as the organisation
+
+
+def _name_prefixes(organisations: dict[str, dict]) -> list[tuple[re.Pattern, str]]:
+    """Patterns for the starts of organisations' names that only one organisation's name starts with."""
+    names = {o["name"].lower(): i for i, o in organisations.items()}
+    starts: dict[str, set[str]] = {}
+    written: dict[str, str] = {}
+    for org_id, org in organisations.items():
+        words = org["name"].split()
+        for n in range(PREFIX_WORDS, len(words)):
+            start = " ".join(words[:n])
+            starts.setdefault(start.lower(), set()).add(org_id)
+            written.setdefault(start.lower(), start)
+    chosen = [(written[k], next(iter(ids))) for k, ids in starts.items()
+              if len(ids) == 1 and k not in names and ORGANISATION_WORD.search(written[k])]
+    return [(re.compile(r"(?<![\w])" + re.escape(start) + r"(?![\w])", re.IGNORECASE), org_id)
+            for start, org_id in sorted(chosen, key=lambda p: -len(p[0]))]
 
 
 # ---------------------------------------------------------------- reading the plan
@@ -453,6 +565,7 @@ class PlanReader:
         self.key = RagKey()
         self.cursor = _Cursor()
         self.legend_tables: set[int] = set()
+        self.rag_cells = 0  # action rows with a cell in a RAG column
 
     # -- the whole document
 
@@ -775,6 +888,7 @@ class PlanReader:
         label = action.fields.get("number") or where
         rag_cells = values.get("status")
         if rag_cells:
+            self.rag_cells += 1
             cell = rag_cells[0]
             fill, from_where, place = cell.fill, "RAG cell", ""
         else:  # no RAG column: a RAG colour on the number cell, or on the row's cells alike
@@ -825,6 +939,13 @@ class PlanReader:
             if not section.groups:
                 section.groups.append(ImportedGroup())
         actions = plan.actions()
+        if self.rag_cells and all(a.status == "not-rated" for a in actions):
+            plan.comments.append(
+                f"REVIEW: the plan has a RAG column ({self.rag_cells} rows), but no status could be read from it: "
+                "its colours may have been lost (an .xlsx saved without them, or colours set by conditional "
+                "formatting). Compare the statuses with the printed plan; if its colours are lost, add "
+                "`rag_column: colours-lost` under `source:`. Then delete this note.")
+        self.leads.learn_named([a.fields.get("lead_text", "") for a in actions])
         self.leads.learn_people([a.fields.get("lead_text", "") for a in actions])
         for action in actions:
             ids, unmatched, notes = self.leads.match(action.fields.get("lead_text", ""))

@@ -78,6 +78,7 @@ class Document:
     path: str
     data: Any
     marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    unfinished: list[ContentError] = field(default_factory=list)  # REVIEW notes, starter placeholders
 
     def where(self, *at: str | int) -> tuple[int | None, int | None]:
         """Line and column of the value at `at`, or of its nearest enclosing value."""
@@ -254,11 +255,17 @@ def load_document(path: Path, schema_name: str, root: Path | None = None) -> tup
     try:
         node = compose(scanned.text, shown)
     except ContentError as error:
+        before = [s for s in scanned.suspicions if error.line is None or s.line <= error.line]
+        if before:  # a quote left open is the mistake, not where the parser gave up
+            return None, scanned.errors + before[-1:]
         near = {e.line for e in scanned.errors} | {e.line + 1 for e in scanned.errors if e.line}
         return None, scanned.errors + ([] if scanned.errors and error.line in near else [error])
-    checker = _SchemaCheck(shown, load_schema(schema_name), scanned.text.split("\n"))
+    # In a plan's text a " #" is more often the plan's own words ("Actions agreed #3") than a
+    # note, so an area file may not have a note after a value; the other files may.
+    lines = scanned.text.split("\n") if schema_name == "area" else None
+    checker = _SchemaCheck(shown, load_schema(schema_name), lines)
     data = checker.check(node, checker.schema, ())
-    return Document(shown, data, checker.marks), scanned.errors + checker.errors
+    return Document(shown, data, checker.marks, raw_text.unfinished(text, shown)), scanned.errors + checker.errors
 
 
 class _SchemaCheck:

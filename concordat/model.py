@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -169,6 +170,7 @@ class Action:
     sic: tuple[str, ...] = ()  # the plan's own typos, kept in the text and noted beside it
     number_under: str = ""  # the plan's sub-heading, where the plan gives this number to more than one action
     rag_column: str = ""  # the plan's `source.rag_column`: why its actions may have no readable status
+    source_line: int | None = None  # the line of its `- id:` in the area file, for editors to find it
 
     @property
     def not_rated_note(self) -> str:
@@ -318,6 +320,7 @@ class SiteConfig:
     contact_email: str
     description: str = ""
     repository: str | None = None  # e.g. https://github.com/owner/repo: commits link to {repository}/commit/{id}
+    branch: str = "main"  # the repository's branch the site is published from: editing links open it
     licence_title: str | None = None  # the open data's licence
     licence_url: str | None = None
 
@@ -350,6 +353,7 @@ class Site:
     required_types: tuple[str, ...] = ()  # organisation types every plan should name (site.yaml)
     regions: tuple[Region, ...] = ()
     warnings: tuple = ()  # ContentErrors of level "warning": advice for editors, never shown on pages
+    unfinished: tuple = ()  # the warnings that stop a build: REVIEW notes and starter placeholders
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)
@@ -597,7 +601,7 @@ def _items(value) -> list[dict]:
 
 def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
                  section_heading: str | None, group_heading: str | None, reviewed: str | None = None,
-                 number_under: str = "", rag_column: str = "") -> Action:
+                 number_under: str = "", rag_column: str = "", source_line: int | None = None) -> Action:
     updates = tuple(sorted((Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
                            key=lambda u: u.date))
     return Action(
@@ -624,24 +628,26 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         sic=tuple(data.get("sic", ())),
         number_under=number_under,
         rag_column=rag_column,
+        source_line=source_line,
     )
 
 
-def build_area(data: dict, source_path: str) -> Area:
-    """An Area from one validated area file."""
+def build_area(data: dict, source_path: str, line_of: Callable[..., int | None] | None = None) -> Area:
+    """An Area from one validated area file; `line_of(*at)` gives the line of the value at `at`."""
+    line_of = line_of or (lambda *at: None)
     slug = data["slug"]
     reviewed = data.get("reviewed")
     under = number_subheadings(data)
     rag_column = data.get("source", {}).get("rag_column", "")
     sections = []
-    for s in data["sections"]:
+    for si, s in enumerate(data["sections"]):
         groups = []
-        for g in s["groups"]:
+        for gi, g in enumerate(s["groups"]):
             theme_id = g.get("theme", s["theme"])
             actions = tuple(
                 build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed,
-                             under.get(a["id"], ""), rag_column)
-                for a in g["actions"]
+                             under.get(a["id"], ""), rag_column, line_of("sections", si, "groups", gi, "actions", ai))
+                for ai, a in enumerate(g["actions"])
             )
             groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
         sections.append(Section(s["heading"], s["theme"], tuple(groups)))
@@ -655,8 +661,8 @@ def build_area(data: dict, source_path: str) -> Area:
         source_date_note=source.get("date_note", ""),
         source_url=source.get("url"),
         introduction=data.get("introduction", ""),
-        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed, under.get(a["id"], ""), rag_column)
-                       for a in data.get("preamble", ())),
+        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed, under.get(a["id"], ""), rag_column,
+                                    line_of("preamble", i)) for i, a in enumerate(data.get("preamble", ()))),
         sections=tuple(sections),
         kpi_intro=data.get("kpi_intro", ""),
         kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),
@@ -698,6 +704,7 @@ def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
         contact_email=data["contact_email"],
         description=data.get("description", ""),
         repository=data.get("repository"),
+        branch=data.get("branch", "main"),
         licence_title=data.get("licence", {}).get("title"),
         licence_url=data.get("licence", {}).get("url"),
     )
@@ -716,7 +723,7 @@ def make_site(content, base_url: str | None = None, areas: dict | None = None) -
         if cached is not None and cached[0] is doc:
             area = cached[1]
         else:
-            area = build_area(doc.data, doc.path)
+            area = build_area(doc.data, doc.path, lambda *at, doc=doc: doc.where(*at)[0])
             if areas is not None:
                 areas[doc.path] = (doc, area)
         built.append(area)

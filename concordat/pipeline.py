@@ -85,7 +85,8 @@ def load_site(project: Project, base_url: str | None = None, memory: ContentMemo
     if errors:
         raise ContentErrors(errors)
     site = make_site(content, base_url, memory.areas if memory else None)
-    site.warnings = tuple(required_agency_warnings(content))
+    site.unfinished = tuple(w for doc in content.areas for w in doc.unfinished)
+    site.warnings = site.unfinished + tuple(required_agency_warnings(content))
     return site
 
 
@@ -167,6 +168,8 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                                warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
 
         site = clock.stage("load", load_site, project, base_url)
+        if site.unfinished:  # a REVIEW note or a starter placeholder: not finished, so not published
+            raise ContentErrors([dataclasses.replace(w, level="error") for w in site.unfinished])
         history = clock.stage("history", read_history, project.root, site)
         staging = write.make_staging(out_dir)
         indexing = None

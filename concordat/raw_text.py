@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import ContentError
 
@@ -67,10 +67,39 @@ _LOOK_CLOSER = set("\"'|> \u201c\u2018") | {"", *"\u00a0\u1680\u202f\u205f\u3000
 _SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 
 
+# What `new-area` writes for an editor to replace: never published.
+STARTER_PLACEHOLDERS = ("Describe the first action here.", "Name the lead organisation here.")
+_UNFINISHED = re.compile(r"^[ \t]*#[ \t]*(REVIEW\b.*)$|(" + "|".join(map(re.escape, STARTER_PLACEHOLDERS)) + ")",
+                         re.MULTILINE)
+
+
+def unfinished(text: str, shown: str) -> list[ContentError]:
+    """A warning for each note the import left for review (`# REVIEW: ...`) and each placeholder of
+    the starter file: `check` warns, and `build` and `check --strict` refuse to publish them."""
+    if "REVIEW" not in text and not any(p in text for p in STARTER_PLACEHOLDERS):
+        return []
+    found = []
+    for match in _UNFINISHED.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        if match[1]:
+            column += match.group(0).index("#")
+            found.append(ContentError(shown, f"a REVIEW note is still here: '{_short(match[1], 70)}'", line,
+                                      column, "do what it says, check the lines below it against the plan, then "
+                                      "delete the note", level="warning"))
+        else:
+            found.append(ContentError(shown, f"'{match[2]}' is the starter file's placeholder, not the plan's words",
+                                      line, column, "replace it with the words of the plan", level="warning"))
+    return found
+
+
 @dataclass
 class ScannedText:
     errors: list[ContentError]
     text: str  # the text for the parser: the mistakes found mended, every line where it was
+    # Likely mistakes that are valid YAML too (a quote left open may close lines later): each is
+    # the error to report only if the parser then fails at or after its line.
+    suspicions: list[ContentError] = field(default_factory=list)
 
 
 def scan(text: str, shown: str, keys: frozenset[str]) -> ScannedText:
@@ -79,8 +108,10 @@ def scan(text: str, shown: str, keys: frozenset[str]) -> ScannedText:
     `keys` are the schema's field names: only a line starting with one is read as `key: value`."""
     errors: list[ContentError] = []
 
-    def error(lineno: int, column: int, message: str, hint: str) -> None:
-        errors.append(ContentError(shown, message, lineno, column + 1, hint))
+    suspicions: list[ContentError] = []
+
+    def error(lineno: int, column: int, message: str, hint: str, suspicion: bool = False) -> None:
+        (suspicions if suspicion else errors).append(ContentError(shown, message, lineno, column + 1, hint))
 
     for found in _characters(text):
         index, char = found.start(), found.group()
@@ -148,9 +179,20 @@ def scan(text: str, shown: str, keys: frozenset[str]) -> ScannedText:
         elif value[:1] in ('"', "'", "\u201c", "\u2018"):
             value_at = after + len(rest) - len(rest.lstrip())
             line = _check_value(line, value, value_at, key, lines, n, len(lead),
-                                lambda column, message, hint, n=n: error(n + 1, column, message, hint))
+                                lambda column, message, hint, n=n, **how: error(n + 1, column, message, hint, **how))
         lines[n] = line
-    return ScannedText(errors, "\n".join(lines))
+    return ScannedText(errors, "\n".join(lines), suspicions)
+
+
+def remove_invisible(text: str) -> tuple[str, list[str]]:
+    """`text` without the invisible characters that split a word (soft hyphens, zero-width
+    spaces), and a note of each removed: its line, and the word it was in, as the words read."""
+    notes = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for found in INVISIBLE_IN_WORD.finditer(line):
+            notes.append(f"line {number}: {describe_character(found.group())} removed from "
+                         f"'{_word_at(line, found.start())}'")
+    return (INVISIBLE_IN_WORD.sub("", text), notes) if notes else (text, [])
 
 
 def _characters(text: str):
@@ -175,8 +217,7 @@ def _check_value(line: str, value: str, at: int, key: str, lines: list[str], n: 
                           if later.strip() and not later.lstrip().startswith("#")), None)
         if following is None or _looks_like_next_field(following, key_indent):
             error(at, f"the quote ({value[0]}) that starts the value of '{key}' is never closed",
-                  f"add the closing {value[0]} at the end of the value")
-            return line + value[0]
+                  f"add the closing {value[0]} at the end of the value", suspicion=True)
     return line
 
 
@@ -196,10 +237,13 @@ def _closes(value: str) -> bool:
     return False
 
 
-def _looks_like_next_field(line: str, key_indent: int) -> bool:
+def _looks_like_next_field(line: str, key_column: int) -> bool:
+    """Whether `line` reads as the next field or list item rather than more of a quoted value."""
     stripped = line.lstrip(" ")
     indent = len(line) - len(stripped)
-    return indent <= key_indent and re.match(r"(-\s+)?[A-Za-z_][\w-]*:(\s|$)|-\s", stripped) is not None
+    if re.match(r"[A-Za-z_][\w-]*:(\s|$)", stripped):
+        return indent <= key_column
+    return stripped.startswith("- ") and indent < key_column
 
 
 def _word_at(line: str, index: int) -> str:

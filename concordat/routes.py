@@ -12,6 +12,7 @@ of at most `listing_page_size` actions, so each stays light enough for a phone.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,33 @@ FEED_ENTRIES = CHANGES_PAGE_SIZE  # a feed holds the latest changes (the first c
 ACTION_URL = "areas/{area}/actions/{action}/"
 PLACES_URL = "places/"  # every place each plan covers: the finder's answer without JavaScript
 FINDER_DATA_URL = "places/finder.json"  # what the finder (assets/finder.js) looks places up in
+
+
+@dataclass(frozen=True)
+class ActionSource:
+    """Where an editor finds an action: its id, its file and line, and, for a GitHub repository,
+    the links to edit the file and to suggest a correction (a new issue naming the action)."""
+
+    id: str
+    path: str
+    line: int | None
+    edit_url: str | None = None
+    correction_url: str | None = None
+
+
+def action_source(site: Site, area: Area, action: Action) -> ActionSource:
+    path = area.source_path.replace("\\", "/")
+    repository = site.config.repository or ""
+    if not repository.startswith("https://github.com/"):
+        return ActionSource(action.id, path, action.source_line)
+    where = f"{path}, line {action.source_line}" if action.source_line else path
+    body = (f"Action: {action.heading}\nArea: {area.name}\nAction id: {action.id}, in {where}\n\n"
+            "What is wrong, and what does the plan say?\n")
+    query = urllib.parse.urlencode({"title": f"Correction to {area.name}: {action.label}", "body": body})
+    anchor = f"#L{action.source_line}" if action.source_line else ""
+    return ActionSource(action.id, path, action.source_line,
+                        f"{repository}/edit/{urllib.parse.quote(site.config.branch)}/{urllib.parse.quote(path)}{anchor}",
+                        f"{repository}/issues/new?{query}")
 
 
 @dataclass
@@ -254,6 +282,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
                 area=ref, action=action, theme=themes.get(action.theme_id),
                 organisations=_organisations_of(site, [action]),
                 history=action_history(action, history.by_action.get((area.slug, action.id), ())),
+                source=action_source(site, area, action),
             ))
         if memory is not None:
             memory[area.slug] = (area, key, own)

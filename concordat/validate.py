@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 
 from .errors import ContentError
+from .importer import rag_problem, words_status
 from .load import Document, LoadedContent, did_you_mean, parse_due
 from .memo import derived
-from .model import ORGANISATION_TYPES, quoted_in
+from .model import ORGANISATION_TYPES, STATUS_LABELS, quoted_in
 
 
 def validate(content: LoadedContent) -> list[ContentError]:
@@ -124,25 +125,59 @@ def check_area_references(doc: Document, themes: dict[str, set[str]],
 
 
 def _check_quotes(doc: Document, at: tuple, action: dict) -> list[ContentError]:
-    """A complete status needs the plan's say-so: its words (status_words) or its RAG cell as read
-    by the importer (rag); quoted words and typos must be the plan's."""
+    """A status comes from the plan: its words (status_words) or its RAG cell as the importer read
+    it (rag); the editors' own rating goes in a dated update. Quoted words and typos must be the plan's."""
     errors = []
     said = "\n".join([action.get("progress", ""), action.get("timescale", "")]
                      + [u["text"] for u in action.get("updates", [])])
-    words = action.get("status_words")
-    if action["status"] == "complete" and not words and not action.get("rag"):
-        errors.append(doc.error(at + ("status",), "'complete' needs the plan's words that say so",
-                                "add status_words: copied from the progress or timescale, e.g. Completed, "
-                                "or rag: what the plan's RAG cell shows"))
-    if words and not quoted_in(words, said):
-        errors.append(doc.error(at + ("status_words",), f"'{words}' is not in this action's progress or timescale",
-                                "copy the plan's words exactly"))
+    words, rag, status = action.get("status_words"), action.get("rag"), action["status"]
+    if status in STATUS_LABELS:  # else the schema check has reported it
+        if status != "not-rated" and not words and not rag:
+            errors.append(doc.error(at + ("status",), f"'{status}' needs the plan's words that say so",
+                                    "add status_words: copied from the progress or timescale, e.g. Completed; "
+                                    "a rating of your own goes in a dated update instead (updates: - date: "
+                                    f"YYYY-MM-DD, text: what has happened, status: {status}), and keep "
+                                    "status: as the plan gives it"))
+        if words:
+            errors.extend(_check_status_words(doc, at, words, status, said))
+        if rag:
+            problem = rag_problem(rag, status)
+            if problem:
+                errors.append(doc.error(at + ("rag",), f"rag '{rag}' {problem}",
+                                        "rag is written by `python build.py import` from the plan's RAG cell: "
+                                        "leave it as imported; for the plan's words use status_words, and for a "
+                                        "rating of your own a dated update"))
     text = "\n".join(action.get(f, "") for f in ("action", "outcomes", "lead_text", "timescale", "progress"))
     for i, typo in enumerate(action.get("sic", [])):
         if not quoted_in(typo, text):
             errors.append(doc.error(at + ("sic", i), f"'{typo}' is not in this action's text",
                                     "copy the misspelt words exactly as the plan prints them"))
     return errors
+
+
+STATUS_PHRASE_WORDS = 3  # status_words this long are a phrase of the plan's even without a status word
+
+
+def _check_status_words(doc: Document, at: tuple, words: str, status: str, said: str) -> list[ContentError]:
+    """status_words are a phrase of the plan's that gives the status: whole words of the progress or
+    timescale, either a status word ("Completed", "on track") or at least a few words of it."""
+    where = at + ("status_words",)
+    phrase = " ".join(words.split())
+    if not quoted_in(words, said):
+        return [doc.error(where, f"'{words}' is not in this action's progress or timescale",
+                          "copy the plan's words exactly")]
+    if not re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ".join(said.split())):
+        return [doc.error(where, f"'{words}' is only part of a word in the progress or timescale",
+                          "copy whole words: the phrase that says how far the action has got")]
+    says = words_status(phrase)
+    if says is None and len(phrase.split()) < STATUS_PHRASE_WORDS:
+        return [doc.error(where, f"'{words}' does not say how far the action has got",
+                          "copy the plan's whole phrase that gives the status, e.g. Completed, or "
+                          "Training was completed by June 2015")]
+    if says and status != "not-rated" and says != status:
+        return [doc.error(where, f"'{words}' says {says}, but status is {status}",
+                          "give the status the plan's words say, or copy the words that say this status")]
+    return []
 
 
 def _check_hospitals(doc: Document, run_by: dict[str, str | None]) -> list[ContentError]:

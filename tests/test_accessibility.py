@@ -275,3 +275,31 @@ def test_no_label_runs_into_its_value(browser, served_site):
     context.close()
     assert len(pages) >= 10
     assert problems == []
+
+
+def test_an_action_pages_editing_links_pass_axe_reflow_and_keyboard(browser, tmp_path):
+    """With site.yaml's GitHub repository, the action page's "About this action" block, and its
+    two links, pass axe, fit 320 px and are reached with Tab."""
+    from concordat.pipeline import build_site
+
+    from .browser import serve_folder
+    from .conftest import make_project
+
+    project = make_project(tmp_path / "p")
+    site_file = project.content / "site.yaml"
+    site_file.write_text(site_file.read_text() + "repository: https://github.com/example/plans\n")
+    build_site(project, base_url="/")
+    with serve_folder(project.output) as origin:
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        page.goto(origin + "/areas/exampleshire/actions/1-2/")
+        assert page.get_by_role("heading", name="About this action").is_visible()
+        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        assert [v["id"] for v in violations] == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        reached = []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.textContent.trim()"))
+        assert "Edit this action on GitHub" in reached and "Suggest a correction" in reached
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -63,12 +64,24 @@ def test_check_under_github_actions_prints_annotations(example_project):
     assert "'completed' is not a valid status (did you mean 'complete'?)" in annotation
 
 
-def test_new_area_writes_a_valid_starter_file(example_project):
+def test_new_area_writes_a_starter_file_that_check_accepts_and_build_will_not_publish(example_project):
     result = run_cli(example_project, "new-area", "North Yorkshire")
     assert result.returncode == 0, result.stderr
     path = example_project.content / "areas" / "north-yorkshire.yaml"
-    assert path.read_text().startswith("# yaml-language-server: $schema=../../concordat/schemas/area.schema.json")
-    assert run_cli(example_project, "check").returncode == 0
+    text = path.read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../concordat/schemas/area.schema.json")
+    assert "\nsource:" not in text and "action plan" not in text  # no title made up for the plan
+    check = run_cli(example_project, "check")
+    assert check.returncode == 0, check.stderr
+    shown = "content/areas/north-yorkshire.yaml"
+    assert f"{shown}:11:3: warning: a REVIEW note is still here" in check.stderr
+    assert f"{shown}:20:21: warning: 'Describe the first action here.' is the starter file's" in check.stderr
+    strict = run_cli(example_project, "check", "--strict")
+    assert strict.returncode == 1 and f"{shown}:20:21: 'Describe the first action here.'" in strict.stderr
+    build = run_cli(example_project, "build")
+    assert build.returncode == 1 and "nothing was published" in build.stderr
+    assert f"{shown}:21:24: 'Name the lead organisation here.' is the starter file's placeholder" in build.stderr
+    assert not example_project.output.exists()
     again = run_cli(example_project, "new-area", "North Yorkshire")
     assert again.returncode == 2 and "already exists" in again.stderr
 
@@ -202,3 +215,32 @@ def test_new_area_quotes_values_yaml_readers_disagree_about(example_project, nam
                                   str(example_project.content / "areas" / f"{slug}.yaml")],
                                  capture_output=True, text=True)
     assert independent.returncode == 0, independent.stdout
+
+
+def test_each_action_page_names_its_id_and_file_and_links_to_edit_it_on_github(example_project):
+    """An editor on an action's page sees what to search for and where; with site.yaml's GitHub
+    repository, a link opens the file in GitHub's editor and one starts an issue naming the action."""
+    import html
+    import urllib.parse
+
+    from concordat.pipeline import build_site
+
+    page = example_project.output / "areas" / "exampleshire" / "actions" / "1-2" / "index.html"
+    area = (example_project.content / "areas" / "exampleshire.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(area, start=1) if text.strip() == "- id: 1-2")
+    build_site(example_project)
+    text = page.read_text()
+    assert (f"Action id: <code>1-2</code>, in <code>content/areas/exampleshire.yaml</code> (line {line})."
+            in text)
+    assert "Edit this action on GitHub" not in text  # no repository given: no links
+    site_file = example_project.content / "site.yaml"
+    site_file.write_text(site_file.read_text() + "repository: https://github.com/example/plans\n")
+    build_site(example_project)
+    text = html.unescape(page.read_text())
+    edit = f'<a href="https://github.com/example/plans/edit/main/content/areas/exampleshire.yaml#L{line}">'
+    assert edit + "Edit this action on GitHub</a>" in text
+    [issue] = [h for h in re.findall(r'<a href="([^"]+)">Suggest a correction</a>', text)]
+    assert issue.startswith("https://github.com/example/plans/issues/new?")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(issue).query)
+    assert query["title"] == ["Correction to Exampleshire: Action 1.2"]
+    assert f"Action id: 1-2, in content/areas/exampleshire.yaml, line {line}" in query["body"][0]

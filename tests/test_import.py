@@ -11,6 +11,7 @@ import copy
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,8 @@ from openpyxl.styles import PatternFill
 
 from concordat.area_yaml import plain_is_safe
 from concordat.cli import main
-from concordat.pipeline import Project, load_site
+from concordat.errors import ContentErrors
+from concordat.pipeline import Project, build_site, load_site
 
 from .conftest import ROOT
 from .plan_documents import FILLS, KENT_FILLS, excel_plan, shade, word_plan, write_text
@@ -194,7 +196,7 @@ def test_national_template_in_word_handles_real_document_quirks(tmp_path):
     assert actions["6.1"]["status"] == "not-rated"  # purple is not a RAG colour: not guessed
     assert actions["6.2"]["status"] == "green"  # the words "On track"
     assert actions["1.11"]["rag"] == "blue (#0070C0), key: Completed"
-    assert actions["1.2"]["rag"] == "amber (#FFEB9C)" and actions["6.2"]["rag"] == "On track"
+    assert actions["1.2"]["rag"] == "amber (#FFEB9C)" and actions["6.2"]["rag"] == "words: On track"
     assert actions["1.1"]["rag"] == "red (#FF0000), key: Not started or off track"
     assert "rag" not in actions["6.1"]
     assert actions["6.1"]["lead_text"] == actions["6.2"]["lead_text"] == "on"  # merged down: copied
@@ -244,7 +246,7 @@ def test_national_template_in_excel(tmp_path):
     assert statuses == {"1.1": "red", "1.2": "amber", "1.10": "amber", "1.11": "complete", "6.1": "not-rated",
                         "6.2": "complete"}
     rags = {a["number"]: a.get("rag") for a in all_actions(result)}
-    assert rags["1.11"] == "blue (#0070C0), key: Completed" and rags["6.2"] == "Complete"
+    assert rags["1.11"] == "blue (#0070C0), key: Completed" and rags["6.2"] == "words: Complete"
     assert rags["1.10"] == "amber (#FFFF00), key: In progress, at risk" and rags["6.1"] is None
     first = all_actions(result)[0]
     assert first["action"] == "Commission training:\n- Mental Health First Aid\n- Suicide prevention"
@@ -268,11 +270,11 @@ def test_an_imported_complete_status_carries_what_the_rag_cell_showed_and_passes
     actions = {a["number"]: a for a in all_actions(result)}
     assert actions["1.11"]["status"] == actions["6.2"]["status"] == "complete"
     assert "status_words" not in actions["1.11"] and "status_words" not in actions["6.2"]
-    assert 'rag: "blue (#0070C0), key: Completed"' in text and "rag: Complete\n" in text
+    assert 'rag: "blue (#0070C0), key: Completed"' in text and 'rag: "words: Complete"\n' in text
     assert "#0070C0 in the RAG cell read as complete (the plan's RAG key: 'Completed')" in out
     site = load_site(Project(project.content.parent))  # `check` accepts rag in place of status_words
     shown = {a.id: a.rag for a in site.area("exampleshire").actions}
-    assert shown["1-11"] == "blue (#0070C0), key: Completed" and shown["6-2"] == "Complete"
+    assert shown["1-11"] == "blue (#0070C0), key: Completed" and shown["6-2"] == "words: Complete"
 
 
 def test_blue_without_the_plans_key_is_not_rated_and_reported(tmp_path):
@@ -343,6 +345,73 @@ def test_round_trip_of_each_content_file_through_word(tmp_path, slug):
             assert result.get(key) == area[key]
 
 
+def test_a_lead_written_as_the_start_of_a_name_or_as_a_type_alone_is_matched_and_reported(tmp_path):
+    """"South East Coast Ambulance" is the start of only one organisation's name; "Police" and "the
+    ambulance service" name the one police force and ambulance service the plan names elsewhere."""
+    area = national_template_plan()
+    actions = area["sections"][0]["groups"][0]["actions"]
+    actions[0]["lead_text"] = "South East Coast Ambulance"
+    actions[1]["lead_text"] = "Kent Police"
+    actions[2]["lead_text"] = "Police and the ambulance service"
+    area["sections"][1]["groups"][0]["actions"][1]["lead_text"] = "Police and Crime Commissioner"
+    project = project_without(tmp_path)
+    plan = word_plan(area, "national", tmp_path / "plan.docx")
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 0, err
+    result, _ = imported(project, "exampleshire")
+    leads = {a["number"]: a.get("leads", []) for a in all_actions(result)}
+    assert leads["1.1"] == ["secamb"] and leads["1.2"] == ["kent-police"]
+    assert leads["1.10"] == ["kent-police", "secamb"]
+    assert "kent-police" not in leads["6.2"]  # the Police and Crime Commissioner is not the police force
+    assert "'South East Coast Ambulance' read as secamb (the start of its name)" in out
+    assert "'Police' read as kent-police (the only one named elsewhere in the plan)" in out
+    assert "'the ambulance service' read as secamb (the only one named elsewhere in the plan)" in out
+
+
+def test_an_xlsx_whose_rag_colours_are_lost_gets_a_review_note_the_build_will_not_publish(tmp_path):
+    plan = excel_plan(national_template_plan(), tmp_path / "plan.xlsx", key=False)
+    book = openpyxl.load_workbook(plan)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.fill = PatternFill()
+    book.save(plan)
+    project = project_without(tmp_path)
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 0, err
+    result, text = imported(project, "exampleshire")
+    assert {a["status"] for a in all_actions(result)} == {"not-rated"}
+    assert "\n# REVIEW: the plan has a RAG column (6 rows), but no status" in text
+    site = load_site(Project(project.content.parent))
+    [note] = [w for w in site.unfinished if "RAG column" in w.message]
+    assert note.path == "content/areas/exampleshire.yaml" and note.line == 4
+    with pytest.raises(ContentErrors):
+        build_site(Project(project.content.parent), out_dir=tmp_path / "site")
+
+
+def test_invisible_characters_inside_words_are_removed_and_reported(tmp_path):
+    area = national_template_plan()
+    actions = area["sections"][0]["groups"][0]["actions"]
+    actions[1]["action"] = "Review the 111 direc\u00adtory"
+    actions[2]["progress"] = "Street\u200btriage agreed"
+    project = project_without(tmp_path)
+    plan = word_plan(area, "national", tmp_path / "plan.docx")
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 0, err
+    result, text = imported(project, "exampleshire")
+    assert "\u00ad" not in text and "\u200b" not in text
+    found = {a["number"]: a for a in all_actions(result)}
+    assert found["1.2"]["action"] == "Review the 111 directory" and found["1.10"]["progress"] == "Streettriage agreed"
+    assert "a soft hyphen removed from 'directory'" in out
+    assert "a zero-width space removed from 'Streettriage'" in out
+
+
 # ---------------------------------------------------------------- existing files
 
 
@@ -356,11 +425,58 @@ def test_existing_file_is_replaced_only_with_force(tmp_path):
 
     status, out, err = run_import(project, plan, "Exampleshire")
     assert status == 2 and out == ""
-    assert err == "error: content/areas/exampleshire.yaml already exists: add --force to replace it\n"
+    assert err == ("error: content/areas/exampleshire.yaml already exists: add --update to import it again keeping "
+                   "your edits, or --force to replace it\n")
     assert path.read_text(encoding="utf-8").endswith("# edited by hand\n")
 
     assert run_import(project, plan, "Exampleshire", "--force")[0] == 0
     assert "# edited by hand" not in path.read_text(encoding="utf-8")
+
+
+def test_importing_again_with_update_keeps_what_the_editor_fixed_and_says_what_it_kept(tmp_path):
+    """The order CONTRIBUTING gives: import, fix by hand, add the missing organisations, import
+    again with --update: the hand edits stay, the new organisations are matched."""
+    plan = word_plan(national_template_plan(), "national", tmp_path / "plan.docx")
+    project = project_without(tmp_path)
+    assert run_import(project, plan, "Exampleshire")[0] == 0
+    path = project.content / "areas" / "exampleshire.yaml"
+    text = path.read_text(encoding="utf-8")
+    # By hand: the placeholder theme set and its REVIEW note deleted, a lead added, an update, a region.
+    text = re.sub(r"(?m)^    # .*\n(?=(    # .*\n)*    theme: recovery)", "", text)
+    assert "REVIEW" not in text.split("sections:")[1]
+    edits = [("    theme: recovery", "    theme: quality-of-treatment"),
+             ("slug: exampleshire\n", "slug: exampleshire\nregion: london\n"),
+             ('rag: "red (#FF0000), key: Not started or off track"\n',
+              'rag: "red (#FF0000), key: Not started or off track"\n            updates:\n'
+              '              - date: "2016-05-01"\n                text: The training began in May.\n'
+              "                status: amber\n")]
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    text = text[:text.index('id: "6-2"')] + text[text.index('id: "6-2"'):].replace("leads: [oxleas]",
+                                                                                "leads: [oxleas, kent-police]", 1)
+    path.write_text(text, encoding="utf-8")
+    load_site(Project(project.content.parent))  # the hand-edited file is valid
+    orgs = project.content / "organisations.yaml"
+    orgs.write_text(orgs.read_text(encoding="utf-8") + "  - id: acme-trust\n    name: Acme Trust\n"
+                    "    type: nhs-trust\n", encoding="utf-8")
+
+    status, out, err = run_import(project, plan, "Exampleshire", "--update")
+
+    assert status == 0, err
+    result, text = imported(project, "exampleshire")
+    actions = {a["id"]: a for a in all_actions(result)}
+    assert result["region"] == "london" and result["sections"][1]["theme"] == "quality-of-treatment"
+    assert "REVIEW" not in text.split("sections:")[1]  # the note the editor deleted stays deleted
+    assert actions["1-1"]["updates"] == [{"date": "2016-05-01", "text": "The training began in May.",
+                                          "status": "amber"}]
+    assert actions["6-2"]["leads"] == ["oxleas", "kent-police"]
+    assert actions["1-2"]["leads"] == ["bromley-ccg", "acme-trust"]  # the organisation added since
+    assert "Kept from the edited content/areas/exampleshire.yaml:" in out
+    for note in ["  region", "  theme 'quality-of-treatment' of section '6. Local priorities'",
+                 "  action 1-1: updates", "  action 6-2: leads", "  action 1-2: leads (and newly matched: acme-trust)"]:
+        assert note in out.splitlines(), (note, out)
+    load_site(Project(project.content.parent))
 
 
 # ---------------------------------------------------------------- bad files

@@ -82,6 +82,7 @@ def every_field_content() -> dict[str, dict]:
     area["introduction"] = "This plan was agreed by the **Exampleshire** partners."
     area["reviewed"] = "2016-06-30"
     area["review_every"] = 6
+    area["preamble"][0].update(progress="Completed in March 2015.", status_words="Completed")
     action = area["sections"][0]["groups"][0]["actions"][0]
     action["updates"] = [{"date": "2016-03-31", "text": "The line now runs at night.", "status": "amber"}]
     action["sic"] = ["the XMPT crisis team"]
@@ -112,6 +113,7 @@ def every_field_content() -> dict[str, dict]:
     root = FIXTURES.parent.parent / "content"
     site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
     site["repository"] = "https://github.com/example/concordat-plans"
+    site["branch"] = "main"
     themes = yaml.safe_load((root / "themes.yaml").read_text(encoding="utf-8"))
     return {"area": area, "organisations": organisations, "site": site, "themes": themes}
 
@@ -142,6 +144,8 @@ def edited(field: tuple, value, content: dict[str, dict]):
     if "$ref" in node:
         node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
     themes = content["themes"]["themes"]
+    if field == ("area", "action", "status"):  # the plan's own status: its status_words say complete
+        return "complete" if value == "not-rated" else "not-rated"
     if "enum" in node:
         return next(v for v in node["enum"] if v != value)
     if key == "theme":
@@ -149,8 +153,14 @@ def edited(field: tuple, value, content: dict[str, dict]):
     if key == "subtheme":
         return next(s["id"] for t in themes for s in t["subthemes"] if value in [x["id"] for x in t["subthemes"]]
                     and s["id"] != value)
-    if key in ("status_words", "sic"):  # words quoted from the action's text: a shorter quote is still in it
-        return value[:-1] if isinstance(value, str) else [value[0][:-1]]
+    if key == "status_words":  # a longer quote of the preamble's progress
+        return value + " in March 2015"
+    if key == "sic":  # words quoted from the action's text: a shorter quote is still in it
+        return [value[0][:-1]]
+    if key == "rag":  # what the importer writes for a RAG cell with words in it too
+        return value + ", words: At risk"
+    if key == "branch":
+        return "published"
     if key == "reviewers":
         return [*value, "@another-editor"]
     if key == "region":
@@ -278,7 +288,8 @@ def test_structural_edits_rebuild_exactly_what_a_full_build_would(tmp_path):
 
     def add_action(c):
         c["area"]["sections"][0]["groups"][0]["actions"].append(
-            {"id": "1-9", "number": "1.9", "action": "A new action", "leads": ["xmpt"], "status": "green"})
+            {"id": "1-9", "number": "1.9", "action": "A new action", "leads": ["xmpt"], "status": "green",
+             "rag": "green (#00B050)"})
 
     def rename_organisation_id(c):
         c["organisations"]["organisations"][0]["id"] = "xmpt-new"
