@@ -45,6 +45,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -655,8 +656,11 @@ def make_history(country: Path, commits: int, seed: int = 2) -> None:
     for number in range(1, commits):
         path = rng.choice(areas)
         text = path.read_text(encoding="utf-8")
-        if number % 3 == 0:
-            text = text.replace("status: not-rated", "status: complete", 1)
+        if number % 3 == 0:  # the editors' own dated statement: a plan's status needs the plan's words
+            text = re.sub(r"^( *)status: not-rated\n(?!\1updates:)", lambda m, number=number: (
+                f"{m[1]}status: not-rated\n{m[1]}updates:\n{m[1]}  - date: \"2016-01-01\"\n"
+                f"{m[1]}    text: Done, as agreed at the board ({number}).\n{m[1]}    status: complete\n"),
+                text, count=1, flags=re.M)
         else:
             text = text.replace("progress: ", f"progress: Update {number}. ", 1)
         path.write_text(text, encoding="utf-8")
