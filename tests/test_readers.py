@@ -200,13 +200,15 @@ def test_an_area_page_prints_as_a_document(page, served_site, slug, tmp_path):
                         "Page for action"):
         assert screen_only not in everything, screen_only
     # Every action's status is on the same printed page as its heading, and no heading ends a page.
+    # A heading starts at the left margin with "Action <number> "; the row of the action's words
+    # ("Action", then its text in the next column) and text quoting an action are never there.
     headings = 0
     for number, text in enumerate(printed, start=1):
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = [line for line in text.splitlines() if line.strip()]
         for i, line in enumerate(lines):
-            if re.match(r"Action \d[\d.]*[a-z]?(:|$)", line):
+            if re.match(r"Action \d[\d.]*[a-z]?\b", line):
                 headings += 1
-                assert any(nxt.startswith("Status") for nxt in lines[i + 1:i + 4]), (number, line, lines[i + 1:i + 4])
+                assert any(nxt.startswith("Status") for nxt in lines[i + 1:i + 6]), (number, line, lines[i + 1:i + 6])
     actions = json.loads((folder / "data" / "areas" / f"{slug}.json").read_text(encoding="utf-8"))
     assert headings == sum(1 for a in actions if a["number"])
     # Nothing lost: every action's words are printed (the first words of each, as pdftotext lays them out).
