@@ -216,3 +216,24 @@ def test_an_area_page_prints_as_a_document(page, served_site, slug, tmp_path):
     for action in actions:
         first_words = " ".join(action["action"].replace("- ", " ").split()[:3])
         assert first_words in flat, (action["id"], first_words)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_in_forced_colours_the_icons_take_the_system_text_colour(browser, served_site, scheme):
+    """The required-agency tick and cross kept their own green and red (2.6:1 and 2.2:1 on black)."""
+    base, _ = served_site
+    context = browser.new_context(forced_colors="active", color_scheme=scheme)
+    page = context.new_page()
+    page.goto(base + "areas/bromley/")  # names some required agencies and misses one: both icons
+    found = page.evaluate("""() => {
+        const text = getComputedStyle(document.querySelector('main p')).color;
+        const icons = [...document.querySelectorAll('.agency-icon')].map(svg => [
+            svg.getAttribute('aria-label'), getComputedStyle(svg).color,
+            getComputedStyle(svg.querySelector('path')).stroke]);
+        return {text, icons};
+    }""")
+    context.close()
+    labels = {label for label, _, _ in found["icons"]}
+    assert len(labels) == 2, found  # a tick and a cross
+    for label, color, stroke in found["icons"]:
+        assert color == found["text"] and stroke == found["text"], (label, color, stroke, found["text"])
