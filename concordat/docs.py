@@ -27,6 +27,7 @@ SECTIONS = [
     ("organisations", "organisation", "An organisation (an item of `organisations` in `content/organisations.yaml`)"),
     ("site", None, "Site settings (`content/site.yaml`)"),
     ("site", "region", "A region (an item of `regions` in `content/site.yaml`)"),
+    ("site", "licence", "The open data's licence (`licence` in `content/site.yaml`)"),
 ]
 
 

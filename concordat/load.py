@@ -209,6 +209,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> ContentEr
             hint = f"put the whole value in quotes: {key}: {json.dumps(value, ensure_ascii=False)}"
         elif "mapping values are not allowed" in problem:
             hint = "a value containing ': ' must be put in quotes or written as a block (|-)"
+        elif "cannot start any token" in problem and mark is not None and line[mark.column:mark.column + 1] in "@`":
+            hint = "a value starting with @ or ` must be quoted, e.g. \"@kent-crisis-lead\""
     return ContentError(shown, message, mark.line + 1 if mark else None, mark.column + 1 if mark else None, hint)
 
 

@@ -280,6 +280,7 @@ class Area:
     rag_column: str = ""  # source.rag_column: "none", "colours-lost", or "" where the RAG column was read
     region: str | None = None  # id of one of site.yaml's regions
     covers: tuple[CouncilArea, ...] = ()  # the council areas the plan covers
+    reviewers: tuple[str, ...] = ()  # GitHub users or teams who review changes to the file (CODEOWNERS)
 
     @property
     def not_rated_meaning(self) -> str:
@@ -317,6 +318,8 @@ class SiteConfig:
     contact_email: str
     description: str = ""
     repository: str | None = None  # e.g. https://github.com/owner/repo: commits link to {repository}/commit/{id}
+    licence_title: str | None = None  # the open data's licence
+    licence_url: str | None = None
 
     @property
     def base_path(self) -> str:
@@ -474,12 +477,15 @@ class PlanDates:
 
 def plan_dates(area: Area) -> PlanDates:
     """An area's `PlanDates`. The plan's latest progress entry is the first passage its `date_note`
-    quotes that is copied from an action's progress and holds a date: plans also date what they
-    expect ("will be delivered in April 2016"), so the latest date in the text is not it."""
+    quotes that is copied from an action's progress (or timescale: Kent wrote what was done in its
+    timescale column, "First draft shared at T&F Group 9 October 2015") and holds a date: plans
+    also date what they expect ("will be delivered in April 2016"), so the latest date in the
+    text is not it."""
     latest_in_plan = None
     for quote in re.findall(r"“([^”]+)”", area.source_date_note):
         month = written_month(quote)
-        action = next((a for a in area.actions if month and quoted_in(quote, a.progress)), None)
+        action = next((a for a in area.actions
+                       if month and (quoted_in(quote, a.progress) or quoted_in(quote, a.timescale))), None)
         if action is not None:
             latest_in_plan = DatedEntry(month, action)
             break
@@ -665,6 +671,7 @@ def build_area(data: dict, source_path: str) -> Area:
         region=data.get("region"),
         covers=tuple(CouncilArea(c["name"], c["council"], c.get("within", ""), tuple(c.get("towns", ())))
                      for c in data.get("covers", ())),
+        reviewers=tuple(data.get("reviewers", ())),
     )
 
 
@@ -691,6 +698,8 @@ def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
         contact_email=data["contact_email"],
         description=data.get("description", ""),
         repository=data.get("repository"),
+        licence_title=data.get("licence", {}).get("title"),
+        licence_url=data.get("licence", {}).get("url"),
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import compare, places
+from . import compare, datapackage, places, search
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .markup import Abbreviation
 from .memo import kept
@@ -223,6 +223,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
              area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
+        page("data/", "data.html", "Open data: the plans as files", tables=datapackage.tables(site)),
         page("accessibility/", "accessibility.html", "Accessibility statement",
              unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
              no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
@@ -385,13 +386,14 @@ def organisation_terms(site: Site) -> tuple[Abbreviation, ...]:
                  for org in site.organisations_sorted() for term in org.abbreviations)
 
 
-def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:
-    """Every glossary term and its meaning (the site's first, then each area's), once: the search
-    page suggests the one closest to a query that finds nothing."""
+def _glossary_terms(site: Site) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Every glossary term, its meaning and the ways the meaning is written out (the site's
+    first, then each area's), once: the search page searches for the term when a query spells
+    it out, and suggests the term closest to a word no action uses."""
     terms: dict[str, str] = {}
     for entry in (*site.glossary, *(e for area in site.areas for e in area.glossary)):
         terms.setdefault(entry.term, entry.meaning)
-    return tuple(terms.items())
+    return tuple((term, meaning, search.spellings(meaning)) for term, meaning in terms.items())
 
 
 

@@ -7,6 +7,7 @@ Every problem is collected, so `build.py check` can report them all in one run.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import ContentError
@@ -30,6 +31,7 @@ def validate(content: LoadedContent) -> list[ContentError]:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
         org_ids = {o["id"]: o.get("run_by") for o in orgs_doc.data["organisations"]}
         errors.extend(_check_hospitals(orgs_doc, org_ids))
+        errors.extend(_check_short_names(orgs_doc))
     site_doc = content.site
     regions: set[str] | None = None  # None: the site file cannot be trusted, so regions are not checked
     if site_doc and site_doc.path not in content.broken:
@@ -156,6 +158,21 @@ def _check_hospitals(doc: Document, run_by: dict[str, str | None]) -> list[Conte
             if run_by.get(trust):
                 errors.append(doc.error(("organisations", i, "run_by"), f"'{trust}' is itself a hospital",
                                         "give the trust that runs it"))
+    return errors
+
+
+def _check_short_names(doc: Document) -> list[ContentError]:
+    """A short name that stops where the organisation's name has a comma ("Dartford" of "NHS
+    Dartford, Gravesham and Swanley ...") is a name that YAML's [a, b] list cut at its comma."""
+    errors = []
+    for i, org in enumerate(doc.data["organisations"]):
+        for j, short in enumerate(org.get("short_names", ())):
+            if re.search(rf"(?<!\w){re.escape(short)}\s*,", org["name"], re.IGNORECASE):
+                errors.append(doc.error(
+                    ("organisations", i, "short_names", j),
+                    f"short name '{short}' of '{org['id']}' stops at a comma of its name '{org['name']}'",
+                    "in a list in [ ], a comma starts the next name: put a name that has a comma in quotes, "
+                    'for example [DGS CCG, "Dartford, Gravesham and Swanley CCG"]'))
     return errors
 
 

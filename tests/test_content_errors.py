@@ -140,6 +140,28 @@ def test_a_hospital_names_its_trust_and_brings_it_into_leads(tmp_path):
     assert any("content/organisations.yaml:" in e and "hospital 'lone-hospital' needs run_by" in e for e in errors)
 
 
+def test_a_short_name_cut_at_the_names_comma_is_refused(tmp_path):
+    """`[DGS CCG, Dartford, Gravesham and Swanley CCG]` is three names to YAML, not two: check
+    names the one that stops at a comma of the organisation's name, and says to quote it."""
+    project = make_project(tmp_path / "p", EXAMPLE)
+    orgs = project.content / "organisations.yaml"
+    entry = ("  - id: dgs-ccg\n    name: NHS Dartford, Gravesham and Swanley Clinical Commissioning Group\n"
+             "    short_names: [DGS CCG, Dartford, Gravesham and Swanley CCG]\n"
+             "    type: clinical-commissioning-group\n")
+    orgs.write_text(orgs.read_text() + entry)
+    with pytest.raises(ContentErrors) as caught:
+        load_site(project)
+    [error] = [str(e) for e in caught.value.errors]
+    line = line_of(orgs.read_text(), "short_names: [DGS CCG, Dartford")
+    assert error.startswith(f"content/organisations.yaml:{line}:28: short name 'Dartford' of 'dgs-ccg' stops at a "
+                            "comma of its name")
+    assert 'put a name that has a comma in quotes, for example [DGS CCG, "Dartford, Gravesham' in error
+    # Quoted, it is one name, and the content is valid.
+    orgs.write_text(orgs.read_text().replace("[DGS CCG, Dartford, Gravesham and Swanley CCG]",
+                                             '[DGS CCG, "Dartford, Gravesham and Swanley CCG"]'))
+    load_site(project)
+
+
 def test_a_national_sites_files_read_in_parallel_give_the_same_content_and_errors(tmp_path):
     """Many area files are read by several processes: the documents, the places they record and
     the errors (in file order) are the same as when one process reads them."""

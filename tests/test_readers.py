@@ -196,7 +196,7 @@ def test_an_area_page_prints_as_a_document(page, served_site, slug, tmp_path):
     assert f"Printed from {base}areas/{slug}/ on {today}." in first
     # No links that only work on a screen.
     everything = "\n".join(printed)
-    for screen_only in ("Skip to main content", "Skip the summary", "Atom feed", "Get this plan's actions as a file",
+    for screen_only in ("Skip to main content", "Skip the summary", "Atom feed", "Get this plan as a file",
                         "Home ›", "Page for action"):
         assert screen_only not in everything, screen_only
     # Every action's status is on the same printed page as its heading, and no heading ends a page.
