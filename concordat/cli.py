@@ -122,18 +122,17 @@ def _summarise(summary: Path | None, errors, warnings, changed: set[str] | None,
 
     lines = ["## Check", ""]
     lines.append(f"**{len(errors)} error{'s' if len(errors) != 1 else ''}**: the change cannot be merged until "
-                 "they are fixed." if errors else f"Passed. {valid}")
+                 f"{'they are' if len(errors) != 1 else 'it is'} fixed." if errors else f"Passed. {valid}")
     lines.append("")
     for title, found in (("Errors", errors), ("Warnings", warnings)):
         if not found:
             continue
         mine = [e for e in found if ours(e)]
         others = [e for e in found if not ours(e)]
-        lines.append(f"{title}: {len(mine)} in the files this change touches"
-                     + (f", {len(others)} in other files (shown here, not on the files)." if changed is not None
-                        else "."))
+        lines.append(f"{title}: {len(mine)} in the files this change touches, {len(others)} in other files "
+                     "(shown here, not on the files)." if changed is not None else f"{title}: {len(found)}.")
         lines.append("")
-        lines += [f"- `{str(e).replace('`', chr(39))}`" for e in mine + others]
+        lines += [f"- `` {e} ``" for e in mine + others]
         lines.append("")
     with open(summary, "a", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
@@ -146,6 +145,8 @@ def cmd_diff(args, project: Project) -> int:
         found = review(project, args.base, committed=args.committed)
     except ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if args.format == "markdown":  # the job summary says why this part is missing
+            print(f"## What this change does to the plans\n\nIt cannot be told: {exc}.\n")
         return 2
     if args.format == "json":
         sys.stdout.write(as_json(found))

@@ -90,7 +90,14 @@ def load_site(project: Project, base_url: str | None = None, memory: ContentMemo
 
 
 def code_fingerprint(project: Project) -> str:
-    """Templates, assets and this package: a change to any of them re-renders every page."""
+    """Templates, assets and this package: a change to any of them re-renders every page.
+
+    Templates and assets are plain files, as content is: a link in them would publish (or hang
+    on) whatever it points at, so one is refused before anything is read."""
+    links = [ContentError(display_path(path, project.root), problem) for path in sorted(project.templates.rglob("*"))
+             if not (path.is_dir() and not path.is_symlink()) and (problem := not_a_plain_file(path))]
+    if links:
+        raise ContentErrors(links)
     return render.folder_fingerprint(project.templates, PACKAGE_DIR)
 
 

@@ -1,4 +1,5 @@
-"""What a change does to the plans, for whoever reviews it: `build.py diff`, and CODEOWNERS.
+"""What a change does to the plans, for whoever reviews it: `build.py diff`, a preview that opens
+from a folder (`offline-copy`), and CODEOWNERS.
 
 A pull request changes YAML, and its reviewer sees a diff of lines where the nearest action id
 may be the next action's. `diff` tells the same change in the plans' own terms: for each area,
@@ -10,6 +11,9 @@ as the public changes pages will describe it once it is merged.
 
 The pages are found by building both versions' pages in memory, with this code and templates,
 and comparing them: a page counts as touched when its HTML differs.
+
+`offline_copy` makes the built site readable on a laptop without Python or a server: a pull
+request's artifact, unzipped and double-clicked.
 
 Each area file may name its `reviewers`; `codeowners()` makes `.github/CODEOWNERS` of them, so
 GitHub asks those people to review a change to that file, and `check` reports a file that has
@@ -43,7 +47,6 @@ from .routes import routes
 
 DEFAULT_BASE = ("main", "origin/main")  # the first that exists: a local branch, or a fresh CI clone's
 WORKING_TREE = "the working tree"
-FIRST_WORDS = 8  # words of an action's text shown beside its number
 PAGES_LISTED = 60  # in the text and Markdown forms; JSON lists them all
 CODEOWNERS = ".github/CODEOWNERS"
 CODEOWNERS_COMMAND = "python build.py codeowners"
@@ -73,7 +76,7 @@ class Review:
     head: str  # WORKING_TREE, or a commit id
     files: tuple[str, ...]  # every file the change touches, relative to the project
     areas: tuple[AreaChange, ...]  # as history tells them
-    first_words: dict[tuple[str, str], str]  # (area slug, action id) -> first words of its text
+    first_words: dict[tuple[str, str], str]  # (area slug, action id) -> first words of its text (for tools)
     statuses: dict[tuple[str, str], tuple[str, str]]  # (area slug, action id) -> status before, after ("": none)
     names: tuple[NameChange, ...]
     pages_added: tuple[str, ...] = ()
@@ -183,13 +186,7 @@ def _site(project: Project) -> tuple[Site | None, str]:
 
 
 def _first_words(*sites: Site | None) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
-    for site in sites:
-        for action in site.actions if site else ():
-            words = action.title.split()
-            found[(action.area_slug, action.id)] = " ".join(words[:FIRST_WORDS]) + (
-                "…" if len(words) > FIRST_WORDS else "")
-    return found
+    return {(action.area_slug, action.id): action.title for site in sites if site for action in site.actions}
 
 
 def _statuses(before: Site | None, after: Site) -> dict[tuple[str, str], tuple[str, str]]:
@@ -383,17 +380,18 @@ def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]
         lines += ["No plan, organisation or glossary term changed.", ""]
     for area in found.areas:
         lines.append(style.heading(f"{esc(area.name)} ({style.path(f'content/areas/{area.slug}.yaml')})", 3))
-        if area.kind == "added":
-            lines.append(style.item(f"New plan, with {_count(area.action_count, 'action')}."))
+        lines.append(f"{esc(area.summary)} (the heading the changes pages will give it).")
+        lines.append("")
+        if area.renamed_from:
+            lines.append(style.item(f"The plan's file was renamed from {style.path(area.renamed_from)}."))
+        if area.kind in ("added", "readable"):
+            lines.append(style.item(f"The plan is published, with {_count(area.action_count, 'action')}."))
         elif area.kind == "removed":
-            lines.append(style.item(f"Plan removed (it had {_count(area.action_count, 'action')})."))
-        elif not area.actions:
-            lines.append(style.item("No action changed: other parts of the plan did (such as its source, "
-                                    "introduction, KPIs or notes)."))
+            lines.append(style.item(f"The plan is removed (it had {_count(area.action_count, 'action')})."))
+        elif area.kind == "unreadable":
+            lines.append(style.item(f"This version of the plan cannot be read: {esc(area.reason)}"))
         for action in area.actions:
-            first = found.first_words.get((area.slug, action.id), "")
-            title = (style.name(esc(action.label)) + f" (id {style.path(action.id)})"
-                     + (f" “{esc(first)}”" if first and first.rstrip("…") not in action.label else ""))
+            title = style.name(esc(action.label)) + f" (id {style.path(action.id)})"  # its number and first words
             was, now = found.statuses.get((area.slug, action.id), ("", ""))
             if action.kind == "added":
                 lines.append(style.item(f"{title}: added" + (f", status {STATUS_LABELS[now]}." if now else ".")))
@@ -412,6 +410,10 @@ def _told(found: Review, style: _Plain, preview: str | None = None) -> list[str]
                 lines.append(style.item(f"Progress update of {long_date(date)} added.", 1))
             for text in action.texts:
                 lines.append(style.item(f"Changed {text.field}: {style.words(text.parts)}", 1))
+            if action.other:
+                lines.append(style.item(f"Changed: {esc(', '.join(action.other))}.", 1))
+        if area.other:
+            lines.append(style.item(f"Changed in the plan: {esc(', '.join(area.other))}."))
         lines.append("")
     for kind, heading in (("organisation", "Organisations"), ("glossary term", "Glossary terms")):
         changes = [c for c in found.names if c.kind == kind]

@@ -37,11 +37,20 @@ def commit(root: Path, message: str, date: str) -> None:
     git(root, "commit", "-q", "--allow-empty", "-m", message, date=date)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text of several lines as a block (|-), as editors do."""
+
+
+_Dumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
 def edit_yaml(project: Project, path: str, change) -> None:
     file = project.root / path
     data = yaml.safe_load(file.read_text(encoding="utf-8"))
     change(data)
-    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    file.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000),
+                    encoding="utf-8")
 
 
 def actions(data: dict) -> list[dict]:

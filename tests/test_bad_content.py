@@ -40,7 +40,7 @@ CASES = [
     ("unquoted-colon", AREA, replace("timescale: Annually", "timescale: Annually: or so"),
      "put the whole value in quotes", True),
     ("unquoted-at", AREA, replace("name: Exampleshire\n", "name: Exampleshire\nreviewers: [@exampleshire-editor]\n"),
-     "a value starting with @ or ` must be quoted", True),
+     "a value starting with @ or ` must be put in quotes", True),
     ("reviewer-not-a-github-name", AREA,
      replace("name: Exampleshire\n", "name: Exampleshire\nreviewers: [exampleshire-editor]\n"),
      "write a GitHub user as @name", True),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from concordat.errors import ContentErrors
-from concordat.load import PARALLEL_FROM, load_content
 from concordat.pipeline import load_site
 
 from .conftest import FIXTURES, make_project
@@ -160,21 +159,3 @@ def test_a_short_name_cut_at_the_names_comma_is_refused(tmp_path):
     orgs.write_text(orgs.read_text().replace("[DGS CCG, Dartford, Gravesham and Swanley CCG]",
                                              '[DGS CCG, "Dartford, Gravesham and Swanley CCG"]'))
     load_site(project)
-
-
-def test_a_national_sites_files_read_in_parallel_give_the_same_content_and_errors(tmp_path):
-    """Many area files are read by several processes: the documents, the places they record and
-    the errors (in file order) are the same as when one process reads them."""
-    project = make_project(tmp_path / "p")
-    text = (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
-    for n in range(PARALLEL_FROM):
-        area = text.replace("slug: exampleshire", f"slug: area-{n:02}").replace("name: Exampleshire", f"name: Area {n}")
-        if n in (3, 11):
-            area = area.replace("slug:", "colour: blue\nslug:", 1)  # an unknown field, in two files
-        (project.content / "areas" / f"area-{n:02}.yaml").write_text(area, encoding="utf-8")
-    one = load_content(project.content, project.root, workers=1)
-    two = load_content(project.content, project.root, workers=2)
-    assert len(one.areas) == PARALLEL_FROM + 1
-    assert [(d.path, d.data, d.marks) for d in two.areas] == [(d.path, d.data, d.marks) for d in one.areas]
-    assert [str(e) for e in two.errors] == [str(e) for e in one.errors]
-    assert [e.path for e in one.errors] == ["content/areas/area-03.yaml", "content/areas/area-11.yaml"]

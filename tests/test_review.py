@@ -27,6 +27,7 @@ from .review_example import (
     AREA,
     BEGIN,
     END,
+    actions,
     commit,
     contributing_block,
     diff_output,
@@ -75,7 +76,7 @@ def test_diff_json_is_the_change_history_tells_once_merged(scripted):
     assert actions["1-2"]["status_before"] == "complete" and actions["1-2"]["status_after"] == "green"
     assert [t["field"] for t in actions["1-2"]["texts"]] == ["progress"]
     assert actions["1-3"]["kind"] == "added" and actions["1-3"]["first_words"] == \
-        "Open a crisis café in the town centre,…"
+        "Open a crisis café in the town centre, run with the voluntary sector every evening"
     assert actions["governance"]["kind"] == "removed"
     assert "A fifth fewer" not in outputs["text"] + outputs["json"]  # main's own change, after the branch left it
     assert found["files"] == [AREA, "content/organisations.yaml", "tools/notes.txt"]
@@ -125,6 +126,7 @@ def history_lines(merged) -> list[str]:
                 said += [f"Progress update of {long_date(d)} added." for d in action.updates]
                 said += [f"Changed {t.field}: " for t in action.texts]
                 said += [p.text.strip() for t in action.texts for p in t.parts if p.op != "="]
+                said += [f"Changed: {', '.join(action.other)}."] if action.other else []
             else:
                 said += [action.label, f": {action.kind}"]
     return said
@@ -138,12 +140,15 @@ def test_diff_text_tells_each_change_in_plan_terms(scripted):
     assert "Compared with main at commit" in text and "changes 3 files" in text
     assert """\
 Exampleshire (content/areas/exampleshire.yaml)
+Exampleshire: 2 actions status changed, 1 added, 1 removed (the heading the changes pages will give it).
+
   Action 1.1: Develop a single point of access run by the XMPT crisis team … (id 1-1):
     - Status Not rated → Amber.
     - Progress update of 31 March 2016 added.
   Action 1.2: Agree the street triage protocol (id 1-2):
     - Status Complete → Green.
     - Changed progress: Completed [added: in draft; agreed by the police in May 2015]
+    - Changed: status words, the plan's status.
   Action 1.3: Open a crisis café in the town centre, run with the voluntary sector every evening (id 1-3): added, \
 status Not rated.
   Ensure that local governance arrangements are in place (id governance): removed (its status was Not rated).
@@ -185,6 +190,16 @@ def test_diff_without_history_says_why(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT), "GIT_CEILING_DIRECTORIES": str(tmp_path)})
     assert done.returncode == 2
     assert "is not in a git repository" in done.stderr
+
+
+def test_diff_of_content_with_mistakes_says_why_in_the_summary(tmp_path):
+    project = main_branch(tmp_path / "p")
+    edit_yaml(project, AREA, lambda d: actions(d)[0].update(status="Green"))
+    done = run(project.root, "diff", "--format", "markdown")
+    assert done.returncode == 2
+    assert done.stdout.startswith("## What this change does to the plans\n\nIt cannot be told: the content of the "
+                                  "working tree has mistakes")
+    assert "'Green' is not a valid status" in done.stdout
 
 
 def test_contributing_shows_what_the_command_prints(tmp_path):
@@ -290,6 +305,13 @@ def test_the_pull_request_job_fetches_history_writes_the_summary_and_uploads_the
     assert files and all((ROOT / f).exists() for f in files) and "-m browser" not in tests["run"]
 
 
+def test_only_the_review_job_annotates_so_each_error_shows_once_on_the_changed_files():
+    for name, job in workflow_jobs().items():
+        if name != "review":
+            for step in steps_running(job, "python build.py check"):
+                assert step["run"].strip().endswith("> /dev/null"), f"job {name} would annotate every file"
+
+
 def test_the_full_suite_runs_on_main_and_on_code_changes_only():
     jobs = workflow_jobs()
     full = next(name for name, job in jobs.items() if steps_running(job, "bash tests/setup.sh && python -m pytest"))
@@ -341,3 +363,60 @@ def test_the_offline_copy_opens_from_the_folder_styled_with_working_links(offlin
     page.get_by_role("link", name="Exampleshire").first.click()
     assert page.url == (dest / "areas/exampleshire/index.html").as_uri()
     assert "Exampleshire action plan" in page.title()
+
+
+def test_the_pull_request_template_says_the_subject_is_published_and_how_to_mark_a_correction(tmp_path):
+    template = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert "published" in template and "commit subject" in template
+    (trailer,) = set(re.findall(r"`(Change-type: [a-z]+)`", template))
+    # The trailer as the template spells it is the one the history module reads as a correction.
+    project = main_branch(tmp_path / "p")
+    edit_yaml(project, AREA, lambda d: d.update(name="Exampleshire (corrected)"))
+    commit(project.root, f"Exampleshire: its name as the plan prints it\n\n{trailer}\n", "2016-06-01T09:00:00+00:00")
+    assert history.read_history(project.root, load_site(project)).commits[0].correction
+
+
+def test_the_bromley_change_of_the_issue_names_its_own_action(tmp_path):
+    """Issue 20's example: in a change to Bromley 2b-1 the nearest id in the YAML diff was 2b-2's."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    (root / ".gitignore").write_text("templates/\nsite/\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "The plans", "2016-01-10T10:00:00+00:00")
+    area = root / "content/areas/bromley.yaml"
+    text = area.read_text(encoding="utf-8")
+    at = text.index("- id: 2b-1")
+    end = text.index("- id: 2b-2", at)
+    indent = text[text.rindex("\n", 0, end) + 1:end]
+    update = (f"{indent}  updates:\n{indent}    - date: 2016-03-03\n{indent}      text: Two CPNs now work in the "
+              f"integrated teams.\n{indent}      status: amber\n")
+    area.write_text(text[:end - len(indent)] + update + text[end - len(indent):], encoding="utf-8")
+    said = diff_output(Project(root))
+    assert "Bromley (content/areas/bromley.yaml)" in said
+    assert "Extend CPN pilot into integrated physical healthcare teams. (id 2b-1):" in said
+    assert "    - Status Not rated → Amber.\n    - Progress update of 3 March 2016 added.\n" in said
+    assert "2b-2" not in said
+    assert "  areas/bromley/actions/2b-1/index.html (changed)\n" in said
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the workflow's steps run in bash")
+def test_the_fast_path_is_taken_only_by_a_pull_request_changing_content_alone(scripted, tmp_path):
+    project, _, _ = scripted
+    script = next(s for s in workflow_jobs()["review"]["steps"] if s.get("id") == "scope")["run"]
+
+    def scope(event: str, base: str) -> str:
+        output = tmp_path / f"output-{len(list(tmp_path.iterdir()))}"
+        subprocess.run(["bash", "-e", "-c", script], cwd=project.root, check=True,
+                       env={**os.environ, "EVENT": event, "BASE": base, "GITHUB_OUTPUT": str(output)})
+        return output.read_text(encoding="utf-8")
+
+    start = git(project.root, "merge-base", "main", "change").strip()
+    assert scope("pull_request", start) == "code=true\n"  # the branch has a commit to tools/
+    content_only = git(project.root, "rev-parse", "change~1").strip()
+    git(project.root, "checkout", "-q", "--detach", content_only)
+    try:
+        assert scope("pull_request", start) == "code=false\n"
+        assert scope("push", "") == "code=true\n"
+    finally:
+        git(project.root, "checkout", "-q", "change")
