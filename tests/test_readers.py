@@ -196,17 +196,19 @@ def test_an_area_page_prints_as_a_document(page, served_site, slug, tmp_path):
     assert f"Printed from {base}areas/{slug}/ on {today}." in first
     # No links that only work on a screen.
     everything = "\n".join(printed)
-    for screen_only in ("Skip to main content", "Skip the summary", "Atom feed", "Download this plan", "Home ›",
-                        "Page for action"):
+    for screen_only in ("Skip to main content", "Skip the summary", "Atom feed", "Get this plan as a file",
+                        "Home ›", "Page for action"):
         assert screen_only not in everything, screen_only
     # Every action's status is on the same printed page as its heading, and no heading ends a page.
+    # A heading starts at the left margin with "Action <number> "; the row of the action's words
+    # ("Action", then its text in the next column) and text quoting an action are never there.
     headings = 0
     for number, text in enumerate(printed, start=1):
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = [line for line in text.splitlines() if line.strip()]
         for i, line in enumerate(lines):
-            if re.match(r"Action \d[\d.]*[a-z]?(:|$)", line):
+            if re.match(r"Action \d[\d.]*[a-z]?\b", line):
                 headings += 1
-                assert any(nxt.startswith("Status") for nxt in lines[i + 1:i + 4]), (number, line, lines[i + 1:i + 4])
+                assert any(nxt.startswith("Status") for nxt in lines[i + 1:i + 6]), (number, line, lines[i + 1:i + 6])
     actions = json.loads((folder / "data" / "areas" / f"{slug}.json").read_text(encoding="utf-8"))
     assert headings == sum(1 for a in actions if a["number"])
     # Nothing lost: every action's words are printed (the first words of each, as pdftotext lays them out).
@@ -214,3 +216,24 @@ def test_an_area_page_prints_as_a_document(page, served_site, slug, tmp_path):
     for action in actions:
         first_words = " ".join(action["action"].replace("- ", " ").split()[:3])
         assert first_words in flat, (action["id"], first_words)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_in_forced_colours_the_icons_take_the_system_text_colour(browser, served_site, scheme):
+    """The required-agency tick and cross kept their own green and red (2.6:1 and 2.2:1 on black)."""
+    base, _ = served_site
+    context = browser.new_context(forced_colors="active", color_scheme=scheme)
+    page = context.new_page()
+    page.goto(base + "areas/bromley/")  # names some required agencies and misses one: both icons
+    found = page.evaluate("""() => {
+        const text = getComputedStyle(document.querySelector('main p')).color;
+        const icons = [...document.querySelectorAll('.agency-icon')].map(svg => [
+            svg.getAttribute('aria-label'), getComputedStyle(svg).color,
+            getComputedStyle(svg.querySelector('path')).stroke]);
+        return {text, icons};
+    }""")
+    context.close()
+    labels = {label for label, _, _ in found["icons"]}
+    assert len(labels) == 2, found  # a tick and a cross
+    for label, color, stroke in found["icons"]:
+        assert color == found["text"] and stroke == found["text"], (label, color, stroke, found["text"])
