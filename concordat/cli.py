@@ -6,13 +6,14 @@ import argparse
 import dataclasses
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, describe_os_error, display_path
+from .model import slug_problem, slugify
 from .pipeline import Project, build_site, default_progress, load_site
 from .search import SearchIndexError
+from .write import OutputFolderError
 
 
 def report(errors: list[ContentError]) -> None:
@@ -47,6 +48,13 @@ def cmd_build(args, project: Project) -> int:
     except SearchIndexError as exc:
         print(f"error: {exc}; nothing was published.", file=sys.stderr)
         return 1
+    except OutputFolderError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full or read-only disk, say
+        where = f"cannot write {display_path(args.out or project.output, project.root)}"
+        print(f"error: {describe_os_error(exc, where)}; nothing was published.", file=sys.stderr)
+        return 1
     report_warnings(result.warnings, annotate=False)
     print(result.summary())
     return 0
@@ -58,9 +66,14 @@ def cmd_check(args, project: Project) -> int:
     except ContentErrors as exc:
         report(exc.errors)
         return 1
-    from .history import review_warnings
+    from .history import history_warnings, review_warnings
 
-    warnings = site.warnings + tuple(review_warnings(project.root, site))
+    try:
+        warnings = site.warnings + tuple(review_warnings(project.root, site)) + tuple(
+            history_warnings(project.root, site))
+    except ContentErrors as exc:  # the corrections list
+        report(exc.errors)
+        return 1
     if args.strict and warnings:
         report([dataclasses.replace(w, level="error") for w in warnings])
         return 1
@@ -100,18 +113,15 @@ sections:
 """
 
 
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
 def cmd_new_area(args, project: Project) -> int:
-    slug = slugify(args.name)
-    if not slug:
-        print(f"error: cannot make a web address from the name {args.name!r}: use letters or digits", file=sys.stderr)
+    problem = slug_problem(args.name)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
+    slug = slugify(args.name)
     path = project.content / "areas" / f"{slug}.yaml"
     if path.exists():
-        print(f"error: {path.relative_to(project.root)} already exists", file=sys.stderr)
+        print(f"error: {display_path(path, project.root)} already exists", file=sys.stderr)
         return 2
     name = args.name.strip()
     title = f"{name} Mental Health Crisis Care Concordat action plan"
@@ -119,7 +129,7 @@ def cmd_new_area(args, project: Project) -> int:
     # Every value quoted: a slug such as "no" or "1e3" is text to every YAML reader only in quotes.
     text = STARTER.format(name=json.dumps(name), title=json.dumps(title), slug=json.dumps(slug))
     path.write_text(text, encoding="utf-8")
-    print(f"Wrote {path.relative_to(project.root)}: edit it, then run `python build.py check`.")
+    print(f"Wrote {display_path(path, project.root)}: edit it, then run `python build.py check`.")
     return 0
 
 
@@ -129,7 +139,17 @@ def cmd_import(args, project: Project) -> int:
     return import_plan(args.plan, args.name, project.content, project.root, force=args.force)
 
 
+def utf8_output() -> None:
+    """Messages quote the plans' words, which Windows' code page (cp1252, used where output goes
+    to a pipe or a file, as in CI) cannot always spell: write UTF-8 there, as everywhere else."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    utf8_output()
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Crisis Care Concordat plans site.")
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", help="build the site into site/ (the default)")
@@ -138,7 +158,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         p.add_argument("--out", type=Path, help="output folder (default: site/)")
         p.add_argument("--full", action="store_true", help="render every page, ignoring the previous build")
         p.add_argument("--workers", type=int,
-                       help="processes to read the area files and render with (default: one a core)")
+                       help="processes to render with (default: one a core; Linux only, see README)")
     check = sub.add_parser("check", help="check every content file and report all errors and warnings")
     check.add_argument("--strict", action="store_true",
                        help="treat warnings (a missing required agency, a review overdue) as errors")
@@ -155,4 +175,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     project = Project((root or Path.cwd()).resolve())
     commands = {None: cmd_build, "build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new-area": cmd_new_area,
                 "import": cmd_import}
-    return commands[args.command](args, project)
+    try:
+        return commands[args.command](args, project)
+    except OSError as exc:  # a full or read-only disk, a name too long for the file system
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1

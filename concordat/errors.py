@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 
@@ -53,11 +54,31 @@ class ContentErrors(Exception):
 
 
 def display_path(path: os.PathLike | str, root: os.PathLike | str | None = None) -> str:
-    """A path as an editor would type it: relative to the project where possible."""
+    """A path as an editor would type it: relative to the project where possible, with forward
+    slashes on every system (GitHub's annotations need them, and Windows accepts them)."""
     path = os.fspath(path)
     base = os.fspath(root) if root else os.getcwd()
     try:
         rel = os.path.relpath(path, base)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
+    except ValueError:  # Windows: another drive
+        rel = ".."
+    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENAMETOOLONG: "the name is too long for the file system",
+    getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+}
+
+
+def describe_os_error(exc: OSError, where: str | None = None) -> str:
+    """A failed file operation in one line: which file (else `where`), and why in plain words."""
+    reason = _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+    name = exc.filename if isinstance(exc.filename, str) else where
+    if name and len(name) > 200:
+        name = name[:100] + "…" + name[-60:]
+    return f"{display_path(name)}: {reason}" if name else reason

@@ -8,9 +8,45 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+
+# Letters that Unicode does not split into a plain letter and an accent.
+_OWN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                              "ı": "i", "ħ": "h"})
+
+
+def _plain_letters(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_OWN_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(name: str) -> str:
+    """A name as it appears in a web address: "Kent and Medway" -> "kent-and-medway", "Ōxford" -> "oxford"."""
+    return re.sub(r"[^a-z0-9]+", "-", _plain_letters(name)).strip("-")
+
+
+def slug_problem(name: str) -> str | None:
+    """Why a name cannot give its area's web address and file name, or None."""
+    unspellable = sorted({c for c in _plain_letters(name) if c.isalnum() and not c.isascii()})
+    if unspellable:
+        letters = ", ".join(f"'{c}'" for c in unspellable)
+        return (f"cannot make a web address from the name {name!r}: {letters} cannot be written in the letters a "
+                "to z, and would be lost; give the name in those letters (the file's `name` can then be changed "
+                "to the full spelling)")
+    slug = slugify(name)
+    if not slug:
+        return f"cannot make a web address from the name {name!r}: use letters or digits"
+    from .load import load_schema  # the schema says how long an id may be
+
+    longest = load_schema("area")["$defs"]["slug"]["maxLength"]
+    if len(slug) > longest:
+        return (f"the name makes a web address of {len(slug)} characters ('{slug[:30]}…'; the limit is {longest}): "
+                "give a shorter name")
+    return None
+
 
 STATUS_LABELS = {
     "red": "Red",
@@ -90,7 +126,7 @@ class GlossaryEntry:
     @property
     def anchor(self) -> str:
         """Fragment id for the term on a glossary list, stable and safe for any term."""
-        return "term-" + (re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-") or "x")
+        return "term-" + (slugify(self.term) or "x")
 
 
 @dataclass(frozen=True)

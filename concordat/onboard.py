@@ -12,23 +12,26 @@ import tempfile
 from pathlib import Path
 
 from .area_yaml import dump_area
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .importer import PlanReader
 from .load import ContentFiles, load_document
+from .model import slug_problem, slugify
 from .plan_files import PlanFileError, read_plan
 from .validate import check_area_references
+
+# What `check` says when a plan's text is beyond the site's limits, which no importer can change.
+BEYOND_LIMITS = ("is too long (", "file is too large")
 
 
 def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Path, force: bool = False) -> int:
     """Run the import; print the report, or one line saying why nothing was written. Returns the exit status."""
-    from .cli import slugify
-
     name = " ".join(name.split())
+    problem = slug_problem(name)
+    if problem:
+        return _fail(problem, 2)
     slug = slugify(name)
-    if not slug:
-        return _fail(f"cannot make a web address from the name {name!r}: use letters or digits", 2)
     target = content_dir / "areas" / f"{slug}.yaml"
-    shown = os.path.relpath(target, project_root)
+    shown = display_path(target, project_root)
     if target.exists() and not force:
         return _fail(f"{shown} already exists: add --force to replace it", 2)
     try:
@@ -42,11 +45,16 @@ def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Pat
         return _fail(f"{exc} (fix it first: run `python build.py check`)")
     except ValueError as exc:
         return _fail(f"{plan_path.name}: {exc}")
+    except (MemoryError, RecursionError):  # a limit of this machine, not a fault of the importer
+        return _fail(f"{plan_path.name} is too large or too deeply nested to import on this computer")
     except Exception as exc:  # a plan the importer cannot cope with: one line, and nothing written
         return _fail(f"{plan_path.name} could not be imported ({type(exc).__name__}: {exc}); please report this")
     text = dump_area(plan, plan_path.name)
     problems = _check(text, slug, themes, organisations, project_root)
     if problems:
+        if any(limit in problems[0] for limit in BEYOND_LIMITS):  # the plan's own text, not an importer fault
+            return _fail(f"the imported file would not pass check ({problems[0]}); nothing was written: "
+                         "that is more than the site takes, so shorten it (in the plan, or in --name)")
         return _fail(f"the imported file would not pass check ({problems[0]}); nothing was written, please report this")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{slug}.",

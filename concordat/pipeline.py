@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import shutil
 import sys
 import time
@@ -13,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import export, render, search, write
-from .errors import ContentError, ContentErrors
+from . import export, processes, render, search, write
+from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
 from .history import head_commit, read_history
-from .load import ContentFiles, DocumentCache, load_content
+from .load import ContentFiles, DocumentCache, load_content, not_a_plain_file
 from .model import Site, make_site
 from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
 from .validate import required_agency_warnings, validate
@@ -77,10 +76,9 @@ class ContentMemory:
     areas: dict = field(default_factory=dict)
 
 
-def load_site(project: Project, base_url: str | None = None, memory: ContentMemory | None = None,
-              workers: int = 1) -> Site:
+def load_site(project: Project, base_url: str | None = None, memory: ContentMemory | None = None) -> Site:
     """Load, validate and model all content; raise ContentErrors listing every problem."""
-    content = load_content(project.content, project.root, memory.documents if memory else None, workers)
+    content = load_content(project.content, project.root, memory.documents if memory else None)
     errors = content.errors + validate(content)
     if errors:
         raise ContentErrors(errors)
@@ -100,7 +98,8 @@ def inputs_fingerprint(project: Project, *options) -> str:
     The git HEAD is one of the inputs: a new commit changes the changes pages and feeds."""
     files = ContentFiles(project.content).all_files()
     return fingerprint(code_fingerprint(project), options, head_commit(project.root),
-                       [(p.relative_to(project.root).as_posix(), p.read_bytes()) for p in files if p.is_file()])
+                       [(p.relative_to(project.root).as_posix(), p.read_bytes())
+                        for p in files if not not_a_plain_file(p)])
 
 
 def page_fingerprints(pages: list[Page], code: str, previous: dict[str, Page] | None = None) -> dict[str, str]:
@@ -146,7 +145,9 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                index_shard_size: int = INDEX_SHARD_SIZE) -> BuildResult:
     """Build the site into out_dir; raise ContentErrors (and leave out_dir alone) on bad content."""
     clock = _Clock()
-    out_dir = (out_dir or project.output).resolve()
+    out_dir = out_dir or project.output
+    write.check_output_folder(out_dir, [project.content, project.templates], display_path(out_dir, project.root))
+    out_dir = out_dir.resolve()
     with write.output_lock(out_dir, waiting=progress):
         previous = {} if full else write.read_manifest(out_dir)
         inputs = inputs_fingerprint(project, base_url, listing_page_size, index_shard_size)
@@ -156,14 +157,11 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
                                unchanged=True,
                                warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
 
-        site = clock.stage("load", load_site, project, base_url, None, workers or render.default_workers())
+        site = clock.stage("load", load_site, project, base_url)
         history = clock.stage("history", read_history, project.root, site)
         staging = write.make_staging(out_dir)
-        indexing = exporting = None
+        indexing = None
         try:
-            # The open data needs only the model: it is written by a forked process while this
-            # one works out the pages (a core that would otherwise wait) and renders them.
-            exporting = clock.stage("export", start_export, site, staging)
             pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
             shards = index_shards(site, index_shard_size)
             fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
@@ -180,17 +178,13 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             indexing = clock.stage("index", start_index, staging, out_dir, shards, unchanged, progress)
             clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
                         staging, workers, progress)
-            for path, data in support_files(project, site, pages).items():
-                write.write_file(staging, path, data)
-            clock.stage("export", finish_export, exporting)
+            clock.stage("export", lambda: write_files(staging, export.data_files(site)))
+            write_files(staging, support_files(project, site, pages))
             indexed = clock.stage("index", finish_index, indexing, pages)
             write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": indexes,
                                            "warnings": [dataclasses.asdict(w) for w in site.warnings]})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
-            if exporting is not None and exporting.is_alive():
-                exporting.kill()
-                exporting.join()
             for _, started in indexing or ():
                 if started is not None:
                     started[0].kill()  # Pagefind must not write on into a removed folder
@@ -214,7 +208,7 @@ def render_changed_pages(env, pages: list[Page], staging: Path, workers: int | N
                          progress: Callable[[str], None] | None) -> None:
     done, last_report = 0, time.perf_counter()
     for count in render.render_pages(env, pages, lambda output, data: write.write_file(staging, output, data),
-                                     workers or render.default_workers()):
+                                     workers or processes.default_workers()):
         done += count
         if progress and time.perf_counter() - last_report > 2:
             progress(f"rendering pages: {done}/{len(pages)}")
@@ -249,23 +243,10 @@ def finish_index(runs: list[tuple[IndexShard, tuple | None]], pages: list[Page])
     return indexed
 
 
-def start_export(site: Site, staging: Path) -> multiprocessing.Process:
-    """Write the open data into staging from a forked process; finish_export waits for it."""
-    process = multiprocessing.get_context("fork").Process(target=_write_open_data, args=(site, staging), daemon=True)
-    process.start()
-    return process
-
-
-def _write_open_data(site: Site, staging: Path) -> None:
-    search.stop_with_parent()  # a killed build's export must not write on into a removed folder
-    for path, data in export.data_files(site).items():
+def write_files(staging: Path, files: dict[str, bytes]) -> None:
+    """The open data and support files, into staging (in this process: see `processes`)."""
+    for path, data in files.items():
         write.write_file(staging, path, data)
-
-
-def finish_export(process: multiprocessing.Process) -> None:
-    process.join()
-    if process.exitcode != 0:
-        raise RuntimeError(f"writing the open data failed (exit code {process.exitcode}; its error is above)")
 
 
 def support_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:

@@ -5,26 +5,23 @@ sees nothing but its page's context and the pure helpers defined here. Autoescap
 every template, and text from plans reaches HTML only through the `md` and `text` filters of
 `markup`, which cannot emit markup from content.
 
-Rendering is spread over worker processes (forked, so each starts with the whole build in
-memory). Each page is rendered from its own context alone, so the bytes are the same whatever
-the number of workers.
+Rendering is spread over worker processes where `processes` can fork them (each starts with
+the whole build in memory). Each page is rendered from its own context alone, so the bytes are
+the same whatever the number of workers, and where there are none.
 """
 
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import itertools
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import markup, search
+from . import markup, processes, search
 from .fingerprint import fingerprint
 from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation, long_date
 from .routes import Page, action_url, area_url, organisation_url, theme_url
@@ -139,32 +136,12 @@ def render_pages(env: Environment, pages: list[Page], write: Callable[[str, byte
     An area's page and its actions' pages go to the same worker, so each action's details
     are rendered once.
     """
-    chunks = _chunks(pages, workers)
-    if workers <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            for page in chunk:
-                write(page.output, render_page(env, page))
-            yield len(chunk)
-        return
-    global _JOB
-    _JOB = (env, chunks, write)
-    gc.freeze()  # the workers' collections leave the inherited objects alone: fewer pages copied on write
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap_unordered(_render_chunk, range(len(chunks)))
-    finally:
-        gc.unfreeze()
-        _JOB = None
+    def render_chunk(chunk: list[Page]) -> int:
+        for page in chunk:
+            write(page.output, render_page(env, page))
+        return len(chunk)
 
-
-_JOB: tuple | None = None  # what forked workers inherit: (env, chunks, write)
-
-
-def _render_chunk(number: int) -> int:
-    env, chunks, write = _JOB
-    for page in chunks[number]:
-        write(page.output, render_page(env, page))
-    return len(chunks[number])
+    yield from processes.map_unordered(render_chunk, _chunks(pages, workers), workers)
 
 
 def _chunks(pages: list[Page], workers: int) -> list[list[Page]]:
@@ -186,11 +163,6 @@ def _chunks(pages: list[Page], workers: int) -> list[list[Page]]:
 def _area_of(page: Page) -> str:
     area = page.context.get("area")
     return area.slug if area is not None else page.output
-
-
-def default_workers() -> int:
-    """One worker a core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def folder_fingerprint(*folders: Path) -> str:

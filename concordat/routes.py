@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import compare
-from .history import NO_HISTORY, History, action_history
+from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .markup import Abbreviation
 from .memo import kept
 from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
@@ -28,6 +28,8 @@ LISTING_PAGE_SIZE = 200
 # area; the search page searches them all as one (Pagefind's mergeIndex).
 INDEX_SHARD_SIZE = 4000
 FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
+CHANGES_PAGE_SIZE = 50  # commits on one changes page: a long history is split into pages
+FEED_ENTRIES = CHANGES_PAGE_SIZE  # a feed holds the latest changes (the first changes page: its entries link there)
 ACTION_URL = "areas/{area}/actions/{action}/"
 
 
@@ -219,9 +221,10 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
              no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
         page("404.html", "404.html", "Page not found"),
-        page("changes/", "changes.html", "What has changed", history=history, feed="changes.xml"),
+        *_changes_pages(page, "changes/", "What has changed", "changes.html",
+                        tuple((c, c.areas) for c in history.commits), history, feed="changes.xml"),
         page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
-             entries=tuple((c, c.areas) for c in history.commits)),
+             entries=tuple((c, c.areas) for c in history.commits[:FEED_ENTRIES])),
     ]
     for area in site.areas:
         leads = area_leads(site, area)
@@ -253,10 +256,11 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         changes = history.for_area(area.slug)
         feed = area_url(area) + "changes.xml"
         pages += [
-            page(area_url(area) + "changes/", "area_changes.html", f"Changes to the {area.name} plan", area=ref,
-                 changes=changes, available=history.available, reason=history.reason, feed=feed),
+            *_changes_pages(page, area_url(area) + "changes/", f"Changes to the {area.name} plan", "area_changes.html",
+                            tuple((c, (a,)) for c, a in changes), history, area=ref, feed=feed),
             page(feed, "feed.xml", f"Changes to the {area.name} plan", area=ref, alternate=area_url(area) + "changes/",
-                 feed_id=f"{FEED_ID}:area:{area.slug}", entries=tuple((c, (a,)) for c, a in changes)),
+                 feed_id=f"{FEED_ID}:area:{area.slug}",
+                 entries=tuple((c, (a,)) for c, a in changes[:FEED_ENTRIES])),
         ]
     by_theme = theme_listings(site)
     for theme in site.themes:
@@ -280,9 +284,22 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
         pages += listing
         pages.append(page(organisation_url(org) + "changes.xml", "feed.xml", f"Changes to actions {org.name} leads",
                           alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
-                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id))))
+                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id)[:FEED_ENTRIES])))
     pages += _comparison_pages(page, site, by_theme, listing_page_size)
     return pages
+
+
+def _changes_pages(page: Callable[..., Page], url: str, title: str, template: str,
+                   entries: tuple[tuple[Commit, tuple[AreaChange, ...]], ...], history: History,
+                   **context) -> list[Page]:
+    """A changes listing (each commit with what it did to the plans shown), newest first, in pages of
+    `CHANGES_PAGE_SIZE` commits: `url`, then `url`page/2/ and so on."""
+    chunks = [entries[at:at + CHANGES_PAGE_SIZE] for at in range(0, len(entries), CHANGES_PAGE_SIZE)] or [()]
+    urls = [url + (f"page/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+    return [page(urls[n - 1], template, title if n == 1 else f"{title} (page {n} of {len(chunks)})", entries=chunk,
+                 available=history.available, reason=history.reason,
+                 pagination={"number": n, "total": len(chunks), "urls": urls}, **context)
+            for n, chunk in enumerate(chunks, start=1)]
 
 
 def _comparison_pages(page: Callable[..., Page], site: Site, by_theme: dict[str, list[ListingGroup]],

@@ -17,13 +17,12 @@ checked, so a damaged index fails the build instead of being published.
 
 from __future__ import annotations
 
-import ctypes
 import gzip
 import hashlib
 import json
 import os
 import re
-import signal
+import shutil
 import subprocess
 import sys
 import zlib
@@ -31,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from . import processes
 
 PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary that pagefind[bin] installs
 
@@ -105,35 +106,15 @@ class SearchIndexError(Exception):
     """Pagefind failed or wrote an index that cannot be read: nothing is published."""
 
 
-def stop_with_parent() -> None:
-    """Linux: this (forked) process is killed when the build that started it is killed."""
-    stop = _parent_death_signal()
-    if stop is not None:
-        stop()
-
-
-def _parent_death_signal():
-    """Linux: a function for the child to call so Pagefind stops if the build is killed,
-    and never writes into a staging folder the next build has removed.
-
-    Looked up in the parent: between fork and exec the child must not import anything.
-    """
-    if sys.platform != "linux":
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def build_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind") -> int:
+def build_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind", background: bool = False) -> int:
     """Write site_dir/pagefind; return the number of pages Pagefind indexed."""
-    return finish_search_index(start_search_index(site_dir, glob, output_subdir))
+    return finish_search_index(start_search_index(site_dir, glob, output_subdir, background))
 
 
-def start_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind") -> tuple | None:
-    """Start Pagefind on the pages written so far; the build carries on beside it.
+def start_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind",
+                       background: bool = False) -> tuple | None:
+    """Start Pagefind on the pages written so far; the build carries on beside it. It is killed
+    if the build is (`processes`); `background` (the preview) runs it at low priority.
 
     A site with no actions yet (a new deployment) gets no index: Pagefind refuses to make
     an empty one, and the search page then says search is not available.
@@ -144,9 +125,8 @@ def start_search_index(site_dir: Path, glob: str, output_subdir: str = "pagefind
     command = [*PAGEFIND, "--site", ".", "--glob", glob,
                "--force-language", "en", "--output-subdir", output_subdir, "--silent"]
     # Run inside the site so a pagefind.yml in the editor's working folder cannot change it.
-    process = subprocess.Popen(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, errors="replace",
-                               preexec_fn=_parent_death_signal())
+    process = processes.start_command(command, background, cwd=site_dir, env=env, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     return process, site_dir / output_subdir
 
 
@@ -167,7 +147,8 @@ def finish_search_index(started: tuple | None) -> int:
     output = process.communicate()[0]
     if process.returncode != 0:
         output = output.strip()[-2000:]
-        raise SearchIndexError(f"Pagefind exited with code {process.returncode}: {output or 'no output'}")
+        raise SearchIndexError(disk_full(bundle) or
+                               f"Pagefind exited with code {process.returncode}: {output or 'no output'}")
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     page_count = check_index(bundle)
@@ -188,8 +169,23 @@ def check_index(bundle: Path) -> int:
         if not path.stat().st_size:
             raise ValueError("empty file")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zlib.error) as exc:
-        raise SearchIndexError(f"the search index file {path} is damaged ({exc})") from exc
+        raise SearchIndexError(disk_full(bundle) or f"the search index file {path} is damaged ({exc})") from exc
     return pages
+
+
+LOW_DISK_BYTES = 8 * 1024 * 1024  # less than Pagefind needs for a few hundred pages
+
+
+def disk_full(folder: Path) -> str | None:
+    """Pagefind carries on when the disk fills up and leaves files cut short: say so, rather than
+    that the index is damaged."""
+    try:
+        free = shutil.disk_usage(folder.parent).free
+    except OSError:
+        return None
+    if free >= LOW_DISK_BYTES:
+        return None
+    return f"the search index could not be written: the disk is full ({free // 1024} KiB free)"
 
 
 # --- Making Pagefind's output reproducible -------------------------------------------------

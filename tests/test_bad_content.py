@@ -35,9 +35,10 @@ def whole(new):
 
 # (case id, file changed, how, expected message fragment, line expected?)
 CASES = [
-    ("yaml-syntax", AREA, replace("name: Exampleshire", "name: [Exampleshire"), "invalid YAML", True),
+    ("yaml-syntax", AREA, replace("name: Exampleshire", "name: [Exampleshire"), "is not closed with ']'", True),
     ("tab-indent", AREA, replace("  title: Exampleshire", "\ttitle: Exampleshire"), "tabs", True),
-    ("unquoted-colon", AREA, replace("timescale: Annually", "timescale: Annually: or so"), "must be quoted", True),
+    ("unquoted-colon", AREA, replace("timescale: Annually", "timescale: Annually: or so"),
+     "put the whole value in quotes", True),
     ("empty-file", AREA, whole(""), "file is empty", False),
     ("only-comments", AREA, whole("# nothing here\n"), "file is empty", False),
     ("bom", AREA, lambda t: "\ufeff" + t, "byte order mark", True),

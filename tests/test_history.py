@@ -24,6 +24,10 @@ CORRECTION = "Fix a typo in action 1.1\n\nChange-type: correction\n"
 
 @pytest.fixture
 def scripted(tmp_path):
+    return scripted_project(tmp_path)
+
+
+def scripted_project(tmp_path):
     """A project whose git history adds an area, adds an action, changes a status through an update,
     edits progress text, corrects a typo and removes an action: one commit each, on known dates."""
     project = make_project(tmp_path / "p")
@@ -73,37 +77,41 @@ def changes_on(html: str) -> dict[str, str]:
     return {text_of(re.search(r"<h2>(.*?)</h2>", i, re.S).group(1)).strip(): i for i in items}
 
 
+AREA_HEADINGS = ["1 June 2016: Exampleshire: 1 action removed",
+                 "1 May 2016: Correction: Exampleshire: 1 action corrected",
+                 "20 April 2016: Exampleshire: 1 action updated", "2 April 2016: Exampleshire: 1 action completed",
+                 "15 February 2016: Exampleshire: 1 action added", "10 January 2016: Exampleshire: plan published"]
+
+
 def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
     build_site(scripted, workers=1)
     out = scripted.output
     area = changes_on((out / "areas/exampleshire/changes/index.html").read_text())
-    assert list(area) == ["1 June 2016: Remove action 1.3", "1 May 2016: Fix a typo in action 1.1",
-                          "20 April 2016: Progress on action 1.2", "2 April 2016: Action 1.1 is complete",
-                          "15 February 2016: Add action 1.3", "10 January 2016: Add the Exampleshire plan"]
-    assert "Action 1.3: Open a crisis café removed." in text_of(area["1 June 2016: Remove action 1.3"])
-    correction = area["1 May 2016: Fix a typo in action 1.1"]
+    assert list(area) == AREA_HEADINGS  # headings made from the change
+    assert "Action 1.3: Open a crisis café removed." in text_of(area[AREA_HEADINGS[0]])
+    assert "Editor's note: Remove action 1.3" in text_of(area[AREA_HEADINGS[0]])  # the subject, beneath
+    correction = area[AREA_HEADINGS[1]]
     assert "Correction" in text_of(correction) and "tag-correction" in correction
     hidden = '<span class="visually-hidden">'
     assert (f'- Promote the <del>{hidden}[removed: </span>urgent care{hidden}]</span></del>'
             f'<ins>{hidden}[added: </span>urgent-care{hidden}]</span></ins> line') in correction
-    assert "Changed action text:" in text_of(correction)
-    progress = area["20 April 2016: Progress on action 1.2"]
+    assert "Corrected action text:" in text_of(correction)
+    progress = area[AREA_HEADINGS[2]]
     assert "Changed progress:" in text_of(progress)
     assert f"<ins>{hidden}[added: </span> in May 2015{hidden}]</span></ins>" in progress
-    status = area["2 April 2016: Action 1.1 is complete"]
+    status = area[AREA_HEADINGS[3]]
     assert re.search(r"status-not-rated\">Not rated</strong> <span aria-hidden=\"true\">→</span>"
-                     r"<span class=\"visually-hidden\">changed to</span> <strong class=\"status status-complete\">"
+                     r"<span class=\"visually-hidden\">to</span> <strong class=\"status status-complete\">"
                      r"Complete</strong>", status)
+    assert "Status changed: Not rated → to Complete" in text_of(status)
     assert "Progress update of 31 March 2016 added." in text_of(status)
     assert 'href="/areas/exampleshire/actions/1-1/"' in status  # still published: linked
-    assert "Action 1.3: Open a crisis café added." in text_of(area["15 February 2016: Add action 1.3"])
-    assert "/actions/1-3/" not in area["15 February 2016: Add action 1.3"]  # removed since: no page to link
-    assert "The plan was published here, with 3 actions." in text_of(area["10 January 2016: Add the Exampleshire plan"])
+    assert "Action 1.3: Open a crisis café added." in text_of(area[AREA_HEADINGS[4]])
+    assert "/actions/1-3/" not in area[AREA_HEADINGS[4]]  # removed since: no page to link
+    assert "The plan was published here, with 3 actions." in text_of(area[AREA_HEADINGS[5]])
 
     site = changes_on((out / "changes/index.html").read_text())
-    assert list(site)[:6] == list(area) and list(site)[6] == "1 December 2015: Site settings"
-    shared = text_of(site["1 December 2015: Site settings"])
-    assert "No plan changed: this change was to the site's shared files" in shared
+    assert list(site) == AREA_HEADINGS  # "Site settings" changed no plan: it is not listed
     home = (out / "index.html").read_text()
     assert '<link rel="alternate" type="application/atom+xml" href="/changes.xml"' in home
     assert '<link rel="alternate" type="application/atom+xml" href="/areas/exampleshire/changes.xml"' in \
@@ -112,18 +120,24 @@ def test_each_change_is_on_the_right_changes_page_with_its_date(scripted):
         (out / "organisations/xmpt/index.html").read_text()
 
 
+def timeline(project, action="1-1"):
+    html = (project.output / f"areas/exampleshire/actions/{action}/index.html").read_text()
+    return [text_of(i).strip() for i in re.findall(r'<li class="timeline-item">(.*?)</li>', html, re.S)]
+
+
 def test_action_history_has_its_updates_and_the_dates_its_words_or_status_changed(scripted):
     build_site(scripted, workers=1)
-    html = (scripted.output / "areas/exampleshire/actions/1-1/index.html").read_text()
-    items = [text_of(i).strip() for i in re.findall(r'<li class="timeline-item">(.*?)</li>', html, re.S)]
-    assert items == [
-        "1 May 2016 Corrected: action text.",
+    assert timeline(scripted) == [
+        "1 May 2016 Correction Corrected: action text.",
         "2 April 2016 Status changed from Not rated to Complete. Status: Complete",
         "31 March 2016 Progress update. Status: Complete The line runs all night.",
         "10 January 2016 Published on this site.",
     ]
     other = (scripted.output / "areas/exampleshire/actions/1-2/index.html").read_text()
     assert "20 April 2016 Changed: progress." in text_of(other)
+
+
+FEED_TITLES = [h.split(": ", 1)[1] for h in AREA_HEADINGS]
 
 
 def test_feeds_parse_as_atom_with_ids_stable_from_build_to_build(scripted, tmp_path):
@@ -133,16 +147,14 @@ def test_feeds_parse_as_atom_with_ids_stable_from_build_to_build(scripted, tmp_p
     area = entries(out / "areas/exampleshire/changes.xml")
     xmpt = entries(out / "organisations/xmpt/changes.xml")
     police = entries(out / "organisations/example-police/changes.xml")
-    assert [t for _, t, _, _ in area] == ["Remove action 1.3", "Correction: Fix a typo in action 1.1",
-                                          "Progress on action 1.2", "Action 1.1 is complete", "Add action 1.3",
-                                          "Add the Exampleshire plan"]
+    assert [t for _, t, _, _ in area] == FEED_TITLES
     assert [u for _, _, u, _ in area][:2] == ["2016-06-01T15:00:00+00:00", "2016-05-01T14:00:00+00:00"]
-    assert len(site) == 7 and site[-1][1] == "Site settings"
+    assert [t for _, t, _, _ in site] == FEED_TITLES  # the commit that changed no plan is not in the feed
     # An organisation's feed has the commits that changed actions it leads: 1.3 (xmpt), 1.1 (xmpt and police).
-    assert [t for _, t, _, _ in xmpt] == ["Remove action 1.3", "Correction: Fix a typo in action 1.1",
-                                          "Action 1.1 is complete", "Add action 1.3"]
-    assert [t for _, t, _, _ in police] == ["Correction: Fix a typo in action 1.1", "Action 1.1 is complete"]
+    assert [t for _, t, _, _ in xmpt] == [FEED_TITLES[i] for i in (0, 1, 3, 4)]
+    assert [t for _, t, _, _ in police] == [FEED_TITLES[i] for i in (1, 3)]
     assert "in May 2015" in area[2][3] and "<ins>" in area[2][3]  # the entry's content is the change, as HTML
+    assert "Editor's note: Progress on action 1.2" in area[2][3]
     ids = [i for feed in (site, area, xmpt) for i, _, _, _ in feed]
     assert len(ids) == len(set(ids))
     build_site(scripted, out_dir=tmp_path / "again", full=True, workers=1)
@@ -150,23 +162,27 @@ def test_feeds_parse_as_atom_with_ids_stable_from_build_to_build(scripted, tmp_p
     assert tree(out) == tree(tmp_path / "again")  # the same commit gives the same bytes
 
 
+def cache_files(project):
+    return sorted((project.root / ".git" / "concordat-history").rglob("*.json"))
+
+
 def test_a_new_commit_is_not_skipped_as_no_change_and_costs_only_its_own_diff(scripted, monkeypatch):
     build_site(scripted, workers=1)
-    cache = list((scripted.root / ".git" / "concordat-history").glob("*.json"))
-    assert len(cache) == 7
+    assert len(cache_files(scripted)) == 7  # one a commit, the one that changed no plan too
     area_file = scripted.content / "areas/exampleshire.yaml"
     area_file.write_text(area_file.read_text().replace("Agree the street triage protocol",
                                                        "Agree the street triage protocol with the police"))
     build_site(scripted, workers=1)  # the edit, not yet committed
     read = []
-    real = history._cat_files
-    monkeypatch.setattr(history, "_cat_files", lambda root, objects: read.extend(objects) or real(root, objects))
+    real = history.git.objects
+    monkeypatch.setattr(history.git, "objects",
+                        lambda root, ids, max_bytes=None: read.extend(ids) or real(root, ids, max_bytes))
     commit_all(scripted.root, "Action 1.2 agreed with the police", "2016-07-01T09:00:00+00:00")
     result = build_site(scripted, workers=1)  # the same files, a new commit
     assert not result.unchanged
-    assert "1 July 2016: Action 1.2 agreed with the police" in changes_on(
+    assert "1 July 2016: Exampleshire: 1 action updated" in changes_on(
         (scripted.output / "areas/exampleshire/changes/index.html").read_text())
-    assert len(read) == 2 and all(r.endswith(":content/areas/exampleshire.yaml") for r in read)
+    assert len(read) == 3  # the new commit, and the two versions of the one file it changed
 
 
 def test_content_without_history_still_builds_and_says_history_is_not_available(scripted, tmp_path):

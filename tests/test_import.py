@@ -506,9 +506,81 @@ def bad_damaged(tmp_path):
     return path, "is not a real .docx file"
 
 
+def bad_huge_merged_range(tmp_path):
+    """A few KB that openpyxl would lay out as 17 billion merged cells."""
+    path = _swap_part(_good_xlsx(tmp_path), tmp_path / "merged.xlsx", "xl/worksheets/sheet1.xml",
+                      lambda data: data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
+                                                b'<mergeCell ref="A1:XFD1048576"/></mergeCells>', 1))
+    assert path.stat().st_size < 64 * 1024
+    return path, "far more than a plan: refused"
+
+
+def bad_wide_span(tmp_path):
+    """A Word cell spanning 200 million columns."""
+    path = _swap_part(_good_docx(tmp_path), tmp_path / "span.docx", "word/document.xml",
+                      lambda data: data.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="200000000"/>', 1))
+    return path, "part word/document.xml has tables of more than 250,000 cells"
+
+
+def bad_wide_gap_before_a_row(tmp_path):
+    path = _swap_part(_good_docx(tmp_path), tmp_path / "before.docx", "word/document.xml",
+                      lambda data: data.replace(b"<w:tr>", b'<w:tr><w:trPr><w:gridBefore w:val="99999999"/>'
+                                                b"</w:trPr>", 1))
+    return path, "far more than a plan: refused"
+
+
+def bad_many_cells(tmp_path):
+    """300,000 empty cells: small on disk, hundreds of MB once openpyxl has made them."""
+    rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d"/>' % (col, r) for col in COLUMNS) + b"</row>"
+                    for r in range(1, 3001))
+    path = _swap_part(_good_xlsx(tmp_path), tmp_path / "cells.xlsx", "xl/worksheets/sheet1.xml",
+                      lambda data: data[:data.index(b"<sheetData>") + 11] + rows + data[data.index(b"</sheetData>"):])
+    return path, "part xl/worksheets/sheet1.xml has tables of more than 250,000 cells"
+
+
+COLUMNS = [openpyxl.utils.get_column_letter(c).encode() for c in range(1, 101)]
+
+
+def _reencoded(encoding: str, bom: bool):
+    def change(data: bytes) -> bytes:
+        text = (EXTERNAL + data[data.index(b"<w:document"):].decode("utf-8").replace("<w:t>", "<w:t>&secret;", 1))
+        text = text.replace('<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>')
+        return ("\ufeff" if bom else "").encode(encoding) + text.encode(encoding)
+    return change
+
+
+def bad_dtd_in_utf32(tmp_path):
+    path = _swap_part(_good_docx(tmp_path), tmp_path / "utf32.docx", "word/document.xml",
+                      _reencoded("utf-32-le", bom=True))
+    return path, "part word/document.xml declares a DTD or XML entities"
+
+
+def bad_dtd_in_utf16_without_bom(tmp_path):
+    path = _swap_part(_good_docx(tmp_path), tmp_path / "utf16.docx", "word/document.xml",
+                      _reencoded("utf-16-be", bom=False))
+    return path, "part word/document.xml declares a DTD or XML entities"
+
+
+def bad_dtd_in_a_part_named_png(tmp_path):
+    path = tmp_path / "png.docx"
+    shutil.copy(_good_docx(tmp_path), path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("word/media/image9.png", EXTERNAL + '<w:p xmlns:w="urn:x">&secret;</w:p>')
+    return path, "part word/media/image9.png declares a DTD or XML entities"
+
+
+def bad_utf7(tmp_path):
+    """UTF-7 would hide '<!DOCTYPE' as '+ADw-!DOCTYPE'."""
+    path = _swap_part(_good_docx(tmp_path), tmp_path / "utf7.docx", "word/document.xml",
+                      lambda data: data.replace(b"encoding='UTF-8'", b"encoding='UTF-7'", 1))
+    return path, "is written in the UTF-7 encoding, which Word and Excel never use"
+
+
 BAD_FILES = [bad_text_as_docx, bad_pdf, bad_old_word, bad_password, bad_password_xlsx, bad_no_tables,
              bad_no_action_table, bad_huge, bad_zip_bomb, bad_many_parts, bad_billion_laughs, bad_external_entity,
-             bad_external_entity_xlsx, bad_wrong_kind, bad_damaged]
+             bad_external_entity_xlsx, bad_wrong_kind, bad_damaged, bad_huge_merged_range, bad_wide_span,
+             bad_wide_gap_before_a_row, bad_many_cells, bad_dtd_in_utf32, bad_dtd_in_utf16_without_bom,
+             bad_dtd_in_a_part_named_png, bad_utf7]
 
 
 def _tree_digest(folder: Path) -> str:
