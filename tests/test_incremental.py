@@ -86,6 +86,7 @@ def every_field_content() -> dict[str, dict]:
     action["updates"] = [{"date": "2016-03-31", "text": "The line now runs at night.", "status": "amber"}]
     action["sic"] = ["the XMPT crisis team"]
     area["source"]["date_note"] = "Its latest dated entry is from May 2015."
+    area["source"]["rag_column"] = "colours-lost"
     area["kpi_headings"] = {"number": "KPI", "measure": "Proposed KPI", "baseline": "Baseline (2014)",
                             "target": "Target (and date)"}
     area["sections"][1]["groups"][0]["heading"] = "Improved access"

@@ -23,11 +23,13 @@ TEXT_FIELDS = {"text": "action text", "outcomes": "outcomes", "progress": "progr
 OTHER_ACTION_FIELDS = {"leads": "lead organisations", "due": "due date", "status_words": "status words",
                        "rag": "RAG rating", "sic": "[sic] notes", "theme_id": "theme", "subtheme_id": "sub-heading",
                        "section_heading": "heading", "group_heading": "heading", "plan_status": "the plan's status",
-                       "overdue_at_review": "overdue at last review"}
+                       "overdue_at_review": "overdue at last review", "number_under": "heading",
+                       "rag_column": "the plan's RAG column"}
 PLAN_FIELDS = {"name": "name", "source_title": "source", "source_date": "source", "source_date_note": "source",
                "source_url": "source", "introduction": "introduction", "kpi_intro": "KPIs", "kpi_headings": "KPIs",
                "kpis": "KPIs", "glossary": "glossary", "notes": "notes", "reviewed": "review dates",
-               "review_every": "review dates", "signatories": "signatories", "region": "region"}
+               "review_every": "review dates", "signatories": "signatories", "region": "region",
+               "signatories_recorded": "signatories", "rag_column": "source"}
 # XML 1.0 allows none of these; a commit message may hold any of them, and a feed must stay XML.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
