@@ -228,3 +228,16 @@ def test_the_accessibility_statement_says_why_for_each_plan(built_site):
     assert "South West Essex has no Red, Amber or Green column at all" in limits
     assert "Bromley, Kent and Medway, Milton Keynes and Nottingham and Nottinghamshire rated their actions" in limits
     assert "lost when the documents were converted" not in limits
+
+
+@pytest.mark.browser
+def test_search_results_for_bromleys_repeated_numbers_say_which_sub_heading(page, served_site):
+    """Bromley has two actions numbered 1 that begin with the same words, under two sub-headings:
+    in the results, as on the pages, each carries its own."""
+    from .test_search import open_search
+
+    base, _ = served_site
+    open_search(page, base, "Reviewing impact of Winter Resilience additional funding", area="Bromley")
+    refs = [" ".join(r.split()) for r in page.locator("#search-results > li h2 .result-ref").all_inner_texts()]
+    assert "Bromley · Action 1 under “Improving mental health crisis services”" in refs
+    assert "Bromley · Action 1 under “Ensuring the right numbers of high quality staff”" in refs
