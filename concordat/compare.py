@@ -88,12 +88,23 @@ class RequiredAgency:
 
 
 @dataclass(frozen=True)
+class Glance:
+    """What an area page says first, in brief: all counted from the plan's actions."""
+
+    themes: tuple[tuple[Theme | None, int], ...]  # actions under each theme, in the themes' order; None: plan-wide
+    complete: tuple[Action, ...]
+    overdue: tuple[Action, ...]  # overdue at the last review
+    top_leads: tuple[Involved, ...]  # the organisations that lead the most actions (at most three)
+
+
+@dataclass(frozen=True)
 class AreaDashboard:
     involved: tuple[tuple[str, tuple[Involved, ...]], ...]  # (type label, organisations), types in a fixed order
     required: tuple[RequiredAgency, ...]
     statuses: Count
     plan_date: str  # the plan's last review is given apart, with the next one due (area.reviewed)
     signatories_recorded: bool = True
+    glance: Glance | None = None
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -124,7 +135,25 @@ def area_dashboard(site: Site, area: Area) -> AreaDashboard:
                        area.signatories_recorded)
         for kind in site.required_types
     )
-    return AreaDashboard(by_type, required, count(area.actions), area.source_date, area.signatories_recorded)
+    return AreaDashboard(by_type, required, count(area.actions), area.source_date, area.signatories_recorded,
+                         glance(site, area, involved))
+
+
+def glance(site: Site, area: Area, involved: list[Involved]) -> Glance:
+    """The plan in brief: its actions by theme, what is complete, what was overdue at the last
+    review, and who leads the most actions."""
+    by_theme = {theme.id: 0 for theme in site.themes}
+    plan_wide = 0
+    for action in area.actions:
+        if action.theme_id in by_theme:
+            by_theme[action.theme_id] += 1
+        else:
+            plan_wide += 1
+    themes = tuple((site.theme(theme_id), n) for theme_id, n in by_theme.items() if n)
+    leading = [inv for inv in involved if inv.leads]
+    return Glance(((None, plan_wide),) * bool(plan_wide) + themes,
+                  tuple(a for a in area.actions if a.status == "complete"),
+                  tuple(a for a in area.actions if a.overdue_at_review), tuple(leading[:3]))
 
 
 # --- Organisations ------------------------------------------------------------------------------

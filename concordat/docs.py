@@ -23,9 +23,11 @@ SECTIONS = [
     ("area", "kpi_heading_row", "The KPI table's column headings (`kpi_headings`)"),
     ("area", "glossary_entry", "A glossary entry (an item of `glossary`)"),
     ("area", "note", "A note (an item of `notes`)"),
+    ("area", "council_area", "A council area the plan covers (an item of `covers`)"),
     ("organisations", "organisation", "An organisation (an item of `organisations` in `content/organisations.yaml`)"),
     ("site", None, "Site settings (`content/site.yaml`)"),
     ("site", "region", "A region (an item of `regions` in `content/site.yaml`)"),
+    ("site", "licence", "The open data's licence (`licence` in `content/site.yaml`)"),
 ]
 
 

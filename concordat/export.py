@@ -3,6 +3,7 @@
 The columns are the same in both formats so a spreadsheet and a script see the same data,
 except for progress updates: JSON gives each action's `updates` as a list; a CSV row has
 only the latest update (`latest_update_*`), and `data/updates.csv` has one row per update.
+`data/places.csv` and `.json` list the council areas and towns each plan covers.
 `status` is the status shown on the site (the latest update's); `plan_status` is the plan's own.
 """
 
@@ -11,19 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 
+from . import datapackage
 from .compare import COMPARISON_COLUMNS, comparison_records
+from .datapackage import COLUMNS, PLACE_COLUMNS, UPDATE_COLUMNS
 from .memo import kept
 from .model import STATUS_LABELS, Action, Area, Site
-from .routes import action_url, area_leads
-
-COLUMNS = [
-    "area", "area_slug", "id", "number", "title", "theme", "theme_id", "subtheme", "subtheme_id", "section", "group",
-    "action", "outcomes", "leads", "lead_names", "lead_text", "timescale", "due", "progress", "status",
-    "status_label", "status_words", "rag", "sic", "plan_status", "latest_update_date", "latest_update_status",
-    "latest_update_text", "area_reviewed", "area_next_review", "area_rag_column", "overdue_at_review", "url",
-]
-UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
+from .routes import action_url, area_leads, area_url
+from .spreadsheet import area_spreadsheet
 
 
 def action_record(site: Site, area: Area, action: Action) -> dict:
@@ -63,6 +60,14 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "overdue_at_review": bool(action.overdue_at_review),
         "url": site.config.origin + site.config.base_path + action_url(action),
     }
+
+
+def place_records(site: Site) -> list[dict]:
+    """One row per council area a plan covers (its `covers`), with its towns."""
+    return [{"area": area.name, "area_slug": area.slug, "name": place.name, "council": place.council,
+             "within": place.within, "towns": list(place.towns),
+             "area_url": site.config.origin + site.config.base_path + area_url(area)}
+            for area in site.areas for place in area.covers]
 
 
 def csv_row(record: dict) -> dict:
@@ -112,8 +117,10 @@ def _csv_file(rows: str, columns: list[str]) -> bytes:
     return ("\ufeff" + ",".join(columns) + "\r\n" + rows).encode("utf-8")
 
 
-def data_files(site: Site) -> dict[str, bytes]:
-    """Output path -> bytes for every open data file.
+def data_files(site: Site, dated: str | None = None) -> dict[str, bytes]:
+    """Output path -> bytes for every open data file: the tables, their descriptions (Frictionless and
+    CSVW) and one zip of everything. `dated` is the date the content was last changed (from git),
+    given in the zip; without it the zip says the date is not known.
 
     Each area's records are encoded once, for its own files and the national ones, and kept on
     the Area: the preview encodes again only the area that was saved."""
@@ -126,6 +133,8 @@ def data_files(site: Site) -> dict[str, bytes]:
                                     lambda area, _: _area_data(site, area))
         files[f"data/areas/{area.slug}.json"] = _json_array(lines)
         files[f"data/areas/{area.slug}.csv"] = _csv_file(rows, COLUMNS)
+        files[f"data/areas/{area.slug}.xlsx"] = kept(area, "_spreadsheet", (site.config, dated),
+                                                     lambda area, _: area_spreadsheet(site, area, dated))
         json_lines += lines
         csv_rows.append(rows)
         update_rows_.append(updates)
@@ -133,7 +142,46 @@ def data_files(site: Site) -> dict[str, bytes]:
     files["data/actions.csv"] = _csv_file("".join(csv_rows), COLUMNS)
     files["data/updates.csv"] = _csv_file("".join(update_rows_), UPDATE_COLUMNS)
     files["data/comparison.csv"] = to_csv(comparison_records(site), COMPARISON_COLUMNS)
+    places = place_records(site)
+    files["data/places.json"] = to_json(places)
+    files["data/places.csv"] = to_csv(places, PLACE_COLUMNS)
+    described = datapackage.tables(site)
+    files["data/datapackage.json"] = datapackage.data_package(site, described)
+    files["data/csv-metadata.json"] = datapackage.csvw_metadata(site, described)
+    files[ZIP] = everything_zip(site, files, dated)
     return files
+
+
+ZIP = "data/concordat-plans.zip"
+
+
+def everything_zip(site: Site, files: dict[str, bytes], dated: str | None) -> bytes:
+    """Every data file in one download, with a note of what it is, its licence and its date.
+
+    Entries carry that date (or 1980-01-01, zip's earliest) rather than the time of the build,
+    so two builds of the same content give the same bytes."""
+    stamp = tuple(int(part) for part in dated.split("-")) + (0, 0, 0) if dated else (1980, 1, 1, 0, 0, 0)
+    licence = (f"Licence: {site.config.licence_title} ({site.config.licence_url})" if site.config.licence_url
+               else "Licence: none is given in content/site.yaml.")
+    readme = "\n".join([
+        site.config.title, "",
+        "Every action of every published plan, as open data.",
+        f"It holds the site's content as it was on {dated}, the date of its last change." if dated else
+        "The date of the content's last change is not known (the site was built without its git history).",
+        licence, "",
+        "datapackage.json (Frictionless) and csv-metadata.json (CSV on the Web) describe every file and column.",
+        "The CSV files hold the exact values, for programs. To read a plan in Excel, open its .xlsx file:",
+        "Excel treats a CSV cell starting with =, +, - or @ as a formula.", "",
+    ])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in [("README.txt", readme.encode("utf-8")),
+                           *((path.removeprefix("data/"), data) for path, data in sorted(files.items()))]:
+            info = zipfile.ZipInfo(f"concordat-plans/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(".xlsx") else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=1)  # a national site's data is tens of MB: fast, not small
+    return out.getvalue()
 
 
 def _area_data(site: Site, area: Area) -> tuple[list[str], str, str]:

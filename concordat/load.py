@@ -200,6 +200,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> ContentEr
         curly = next((c for c in "\u201c\u201d\u2018\u2019" if c in line), None)
         if curly:
             hint = f"this line has curly quotes ({curly}), which YAML does not read as quotes: type straight quotes \""
+        elif "cannot start any token" in problem and mark and line[mark.column:mark.column + 1] in ("@", "`"):
+            hint = 'a value starting with @ or ` must be put in quotes, e.g. "@kent-crisis-lead"'
         elif value[:1] in ('"', "'"):
             message = "there is more text after the closing quote of this value"
             hint = ("put the whole value inside one pair of quotes, and write a quote inside it as \\\"; "

@@ -37,7 +37,27 @@ _MD = _markdown()
 @lru_cache(maxsize=65536)
 def render_markdown(text: str) -> str:
     """Markdown to HTML; the same text always gives the same HTML, so it is cached."""
-    return _MD.render(text)
+    return _MD.render(_end_lists_at_plain_lines(text))
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
+
+
+def _end_lists_at_plain_lines(text: str) -> str:
+    """A plan's cell keeps each line as written: a line after a list item that is neither a list
+    item nor indented under one starts a new paragraph. (Markdown would run it on into the
+    bullet above, its "lazy continuation": South West Essex 4.2's "Reduction in railway
+    suicides" is not the second half of the bullet before it.)"""
+    out: list[str] = []
+    in_list = False
+    for line in text.split("\n"):
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif in_list and line.strip() and not line[:1].isspace():
+            out.append("")
+            in_list = False
+        out.append(line)
+    return "\n".join(out)
 
 
 @dataclass(frozen=True)

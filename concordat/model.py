@@ -245,6 +245,16 @@ class KpiHeadings:
 
 
 @dataclass(frozen=True)
+class CouncilArea:
+    """A borough, district or unitary council's area that a plan covers, with its main towns."""
+
+    name: str  # as people name it: "Gravesham"
+    council: str  # "Gravesham Borough Council"
+    within: str = ""  # the county council that also serves it, if any
+    towns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Area:
     """One local area's plan, in its own order."""
 
@@ -268,6 +278,9 @@ class Area:
     signatories: tuple[str, ...] = ()  # organisation ids that signed the plan, whether or not they lead
     signatories_recorded: bool = False  # whether the file records who signed (`signatories`, even empty)
     rag_column: str = ""  # source.rag_column: "none", "colours-lost", or "" where the RAG column was read
+    region: str | None = None  # id of one of site.yaml's regions
+    covers: tuple[CouncilArea, ...] = ()  # the council areas the plan covers
+    reviewers: tuple[str, ...] = ()  # GitHub users or teams who review changes to the file (CODEOWNERS)
 
     @property
     def not_rated_meaning(self) -> str:
@@ -278,7 +291,6 @@ class Area:
     def dates(self) -> PlanDates:
         """When the plan was written and its latest progress entry, worked out from the file."""
         return plan_dates(self)
-    region: str | None = None  # id of one of site.yaml's regions
 
     @property
     def next_review(self) -> str | None:
@@ -306,6 +318,8 @@ class SiteConfig:
     contact_email: str
     description: str = ""
     repository: str | None = None  # e.g. https://github.com/owner/repo: commits link to {repository}/commit/{id}
+    licence_title: str | None = None  # the open data's licence
+    licence_url: str | None = None
 
     @property
     def base_path(self) -> str:
@@ -463,12 +477,15 @@ class PlanDates:
 
 def plan_dates(area: Area) -> PlanDates:
     """An area's `PlanDates`. The plan's latest progress entry is the first passage its `date_note`
-    quotes that is copied from an action's progress and holds a date: plans also date what they
-    expect ("will be delivered in April 2016"), so the latest date in the text is not it."""
+    quotes that is copied from an action's progress (or timescale: Kent wrote what was done in its
+    timescale column, "First draft shared at T&F Group 9 October 2015") and holds a date: plans
+    also date what they expect ("will be delivered in April 2016"), so the latest date in the
+    text is not it."""
     latest_in_plan = None
     for quote in re.findall(r"“([^”]+)”", area.source_date_note):
         month = written_month(quote)
-        action = next((a for a in area.actions if month and quoted_in(quote, a.progress)), None)
+        action = next((a for a in area.actions
+                       if month and (quoted_in(quote, a.progress) or quoted_in(quote, a.timescale))), None)
         if action is not None:
             latest_in_plan = DatedEntry(month, action)
             break
@@ -652,6 +669,9 @@ def build_area(data: dict, source_path: str) -> Area:
         signatories_recorded="signatories" in data,
         rag_column=source.get("rag_column", ""),
         region=data.get("region"),
+        covers=tuple(CouncilArea(c["name"], c["council"], c.get("within", ""), tuple(c.get("towns", ())))
+                     for c in data.get("covers", ())),
+        reviewers=tuple(data.get("reviewers", ())),
     )
 
 
@@ -678,6 +698,8 @@ def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
         contact_email=data["contact_email"],
         description=data.get("description", ""),
         repository=data.get("repository"),
+        licence_title=data.get("licence", {}).get("title"),
+        licence_url=data.get("licence", {}).get("url"),
     )
 
 

@@ -7,24 +7,36 @@ Nothing is written unless the whole import succeeds and the new file passes the 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
-from .area_yaml import dump_area
+from .area_yaml import MODELINE, dump_area, dump_data, update_actions
 from .errors import ContentError, display_path
 from .importer import PlanReader
 from .load import ContentFiles, load_document
 from .model import slug_problem, slugify
 from .plan_files import PlanFileError, read_plan
+from .spreadsheet import SpreadsheetError, is_area_spreadsheet, read_area_spreadsheet
 from .validate import check_area_references
 
 # What `check` says when a plan's text is beyond the site's limits, which no importer can change.
 BEYOND_LIMITS = ("is too long (", "file is too large")
 
 
-def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Path, force: bool = False) -> int:
+def import_plan(plan_path: Path, name: str | None, content_dir: Path, project_root: Path, force: bool = False) -> int:
     """Run the import; print the report, or one line saying why nothing was written. Returns the exit status."""
+    try:
+        published = is_area_spreadsheet(plan_path)
+    except PlanFileError as exc:
+        return _fail(str(exc))
+    except Exception:  # not a readable workbook: read_plan says why below
+        published = False
+    if published:
+        return import_spreadsheet(plan_path, content_dir, project_root)
+    if not name:
+        return _fail("give the area's name with --name, e.g. --name \"North Yorkshire\"", 2)
     name = " ".join(name.split())
     problem = slug_problem(name)
     if problem:
@@ -67,6 +79,48 @@ def import_plan(plan_path: Path, name: str, content_dir: Path, project_root: Pat
     review = text.count("# REVIEW:")
     print(f"Next: check the {review} REVIEW comment{'s' if review != 1 else ''} in {shown} and the lines above, "
           "run `python build.py check`, preview with `python build.py serve`, then open a pull request.")
+    return 0
+
+
+def import_spreadsheet(path: Path, content_dir: Path, project_root: Path) -> int:
+    """Put a plan's published spreadsheet (`data/areas/<slug>.xlsx`, perhaps edited in Excel) back
+    into its area file: its sections and preamble are replaced by the spreadsheet's, and every
+    other line of the file (name, source, KPIs, glossary, comments) stays as it was. A new area
+    gets a file with its name, its id and the actions."""
+    try:
+        data = read_area_spreadsheet(path)
+    except (PlanFileError, SpreadsheetError) as exc:
+        return _fail(str(exc))
+    slug = data.get("slug", "")
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        return _fail(f"{path.name}: the spreadsheet's area id (sheet 'Plan', beside 'Area id:' in row 3) is "
+                     f"{slug!r}; put back the id the site wrote there, e.g. bromley")
+    target = content_dir / "areas" / f"{slug}.yaml"
+    shown = display_path(target, project_root)
+    actions = "\n".join(dump_data({k: data[k] for k in ("preamble", "sections") if k in data})) + "\n"
+    dropped: list[str] = []
+    if target.exists():
+        old = target.read_text(encoding="utf-8")
+        text, dropped = update_actions(old, data)
+    else:
+        text = "\n".join([MODELINE, *dump_data({"name": data.get("name") or slug, "slug": slug})]) + "\n" + actions
+    themes, organisations = _registry(ContentFiles(content_dir), project_root)
+    problems = _check(text, slug, themes, organisations, project_root)
+    if problems:
+        return _fail(f"{path.name} would not make a valid area file: {problems[0]} (nothing was written)")
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{slug}.",
+                                     suffix=".tmp", delete=False) as handle:
+        handle.write(text)
+    os.replace(handle.name, target)
+    count = sum(len(g.get("actions", [])) for s in data.get("sections", []) for g in s["groups"])
+    print(f"Wrote the {count + len(data.get('preamble', []))} actions of {path.name} into {shown}; "
+          "everything else in the file is as it was.")
+    if dropped:
+        print(f"These {len(dropped)} comment lines were among the old actions and are not in the new file "
+              "(put back any that matter):")
+        for line in dropped:
+            print("  " + line)
+    print("Next: look at the change (`git diff`), run `python build.py check`, then open a pull request.")
     return 0
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -15,7 +17,7 @@ from xml.sax.saxutils import escape
 from . import export, processes, render, search, write
 from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
-from .history import head_commit, read_history
+from .history import NO_HISTORY, History, head_commit, read_history
 from .load import ContentFiles, DocumentCache, load_content, not_a_plain_file
 from .model import Site, make_site
 from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
@@ -88,7 +90,14 @@ def load_site(project: Project, base_url: str | None = None, memory: ContentMemo
 
 
 def code_fingerprint(project: Project) -> str:
-    """Templates, assets and this package: a change to any of them re-renders every page."""
+    """Templates, assets and this package: a change to any of them re-renders every page.
+
+    Templates and assets are plain files, as content is: a link in them would publish (or hang
+    on) whatever it points at, so one is refused before anything is read."""
+    links = [ContentError(display_path(path, project.root), problem) for path in sorted(project.templates.rglob("*"))
+             if not (path.is_dir() and not path.is_symlink()) and (problem := not_a_plain_file(path))]
+    if links:
+        raise ContentErrors(links)
     return render.folder_fingerprint(project.templates, PACKAGE_DIR)
 
 
@@ -178,8 +187,9 @@ def build_site(project: Project, out_dir: Path | None = None, base_url: str | No
             indexing = clock.stage("index", start_index, staging, out_dir, shards, unchanged, progress)
             clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
                         staging, workers, progress)
-            clock.stage("export", lambda: write_files(staging, export.data_files(site)))
-            write_files(staging, support_files(project, site, pages))
+            dated = history.commits[0].date if history.commits else None  # the content's last change
+            clock.stage("export", lambda: write_files(staging, export.data_files(site, dated)))
+            write_files(staging, support_files(project, site, pages, history))
             indexed = clock.stage("index", finish_index, indexing, pages)
             write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": indexes,
                                            "warnings": [dataclasses.asdict(w) for w in site.warnings]})
@@ -249,12 +259,19 @@ def write_files(staging: Path, files: dict[str, bytes]) -> None:
         write.write_file(staging, path, data)
 
 
-def support_files(project: Project, site: Site, pages: list[Page]) -> dict[str, bytes]:
-    """Everything beside the pages and the open data: assets, sitemap, robots.txt."""
+def support_files(project: Project, site: Site, pages: list[Page], history: History = NO_HISTORY
+                  ) -> dict[str, bytes]:
+    """Everything beside the pages and the open data: assets, sitemap, robots.txt, security.txt,
+    and the search page's list of the words the plans use."""
     files = {"assets/" + asset.relative_to(project.assets).as_posix(): asset.read_bytes()
              for asset in sorted(project.assets.rglob("*")) if asset.is_file()}
-    files["sitemap.xml"] = sitemap(site, pages)
+    files["sitemap.xml"] = sitemap(site, pages, history)
+    leads = {org_id for action in site.actions for org_id in action.leads}
+    meanings = [e.meaning for e in (*site.glossary, *(e for area in site.areas for e in area.glossary))]
+    files["search/words.txt"] = search.vocabulary(site.actions, (site.organisations[i] for i in sorted(leads)),
+                                                  meanings)
     files["robots.txt"] = robots(site)
+    files[".well-known/security.txt"] = security_txt(site, dt.date.today())
     files[".nojekyll"] = b""
     return files
 
@@ -289,14 +306,45 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def sitemap(site: Site, pages: list[Page]) -> bytes:
-    """sitemap.xml needs absolute URLs: only possible when base_url names the host."""
+def sitemap(site: Site, pages: list[Page], history: History = NO_HISTORY) -> bytes:
+    """sitemap.xml needs absolute URLs: only possible when base_url names the host.
+
+    `lastmod` is the date of the last commit that changed what the page shows: for an area's
+    pages, the last change to that plan; for the rest, the last change to any content. Without
+    the git history nothing says when a page changed, so no page has one."""
     prefix = site.config.origin + site.config.base_path
+    latest = history.commits[0].date if history.commits else None
+    by_area = {}
+    for commit in reversed(history.commits):  # oldest first: the newest date wins
+        for change in commit.areas:
+            by_area[change.slug] = commit.date
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in pages:
         if page.template != "404.html" and page.output.endswith(".html"):
-            lines.append(f"  <url><loc>{escape(prefix + page.url)}</loc></url>")
+            area = page.context.get("area")
+            changed = by_area.get(area.slug, latest) if area is not None else latest
+            lastmod = f"<lastmod>{changed}</lastmod>" if changed else ""
+            lines.append(f"  <url><loc>{escape(prefix + page.url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def security_txt(site: Site, today: dt.date) -> bytes:
+    """/.well-known/security.txt (RFC 9116): where to report a security problem with the site.
+
+    It must say when it expires, less than a year ahead: 11 months from the start of the month
+    of the build, so it changes once a month (builds within a month stay byte-identical) and
+    stays valid while the site is rebuilt at least every ten months (the publish workflow runs
+    monthly for that). SOURCE_DATE_EPOCH, where set, stands in for the build date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        today = dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    year, month = divmod(today.month - 1 + 11, 12)
+    expires = dt.date(today.year + year, month + 1, 1)
+    lines = [f"Contact: mailto:{site.config.contact_email}", f"Expires: {expires.isoformat()}T00:00:00Z",
+             "Preferred-Languages: en"]
+    if site.config.origin:
+        lines.append(f"Canonical: {site.config.origin}{site.config.base_path}.well-known/security.txt")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -200,7 +200,8 @@ def _looks_like_xml(head: bytes) -> bool:
 
 def table_cells(data: bytes) -> int:
     """How many grid cells the tables of an XML part make once every merge and span is laid out:
-    Word's cells with their gridSpan, gridBefore and gridAfter, Excel's cells and merged ranges.
+    Word's cells with their gridSpan, gridBefore and gridAfter, Excel's cells and merged ranges, and
+    each row as one more.
     Read with a streaming parser that keeps nothing, before python-docx or openpyxl build anything;
     counting stops past MAX_TABLE_CELLS."""
     from lxml import etree
@@ -212,7 +213,7 @@ def table_cells(data: bytes) -> int:
     try:
         for _, element in parser:
             name = etree.QName(element).localname if isinstance(element.tag, str) else ""
-            if name in ("tc", "c"):
+            if name in ("tc", "c", "tr", "row"):  # a row counts as a cell: openpyxl keeps one object a row
                 cells += 1
             elif name in ("gridSpan", "gridBefore", "gridAfter"):
                 value = next((v for k, v in element.attrib.items() if k.endswith("val")), "1")

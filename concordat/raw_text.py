@@ -199,7 +199,7 @@ def _closes(value: str) -> bool:
 def _looks_like_next_field(line: str, key_indent: int) -> bool:
     stripped = line.lstrip(" ")
     indent = len(line) - len(stripped)
-    return indent <= key_indent + 2 and re.match(r"(-\s+)?[A-Za-z_][\w-]*:(\s|$)|-\s", stripped) is not None
+    return indent <= key_indent and re.match(r"(-\s+)?[A-Za-z_][\w-]*:(\s|$)|-\s", stripped) is not None
 
 
 def _word_at(line: str, index: int) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import compare
+from . import compare, datapackage, places, search
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .markup import Abbreviation
 from .memo import kept
@@ -31,6 +31,8 @@ FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it
 CHANGES_PAGE_SIZE = 50  # commits on one changes page: a long history is split into pages
 FEED_ENTRIES = CHANGES_PAGE_SIZE  # a feed holds the latest changes (the first changes page: its entries link there)
 ACTION_URL = "areas/{area}/actions/{action}/"
+PLACES_URL = "places/"  # every place each plan covers: the finder's answer without JavaScript
+FINDER_DATA_URL = "places/finder.json"  # what the finder (assets/finder.js) looks places up in
 
 
 @dataclass
@@ -210,6 +212,10 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
     pages = [
         page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes,
              period=plan_period(site.areas)),
+        page(PLACES_URL, "places.html", "Find the plan for where you live", area_count=len(site.areas),
+             ask=places.ASK_TEXT,
+             covered=tuple((AreaRef(a.name, a.slug, a.reviewed), a.covers) for a in site.areas)),
+        page(FINDER_DATA_URL, "finder.json", "Places and the plans that cover them", finder=_finder(site)),
         page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
              more_indexes=tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
              organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
@@ -217,6 +223,7 @@ def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict 
              summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
         page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
              area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
+        page("data/", "data.html", "Open data: the plans as files", tables=datapackage.tables(site)),
         page("accessibility/", "accessibility.html", "Accessibility statement",
              unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
              no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
@@ -362,6 +369,16 @@ def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
     return {org_id: site.organisations[org_id] for org_id in ids}
 
 
+def _finder(site: Site) -> dict:
+    """The finder's data: the normalising rule's words, its answers by normalised place name,
+    and the miss answer with `{place}` for what the reader typed."""
+    return {"generic_words": list(places.GENERIC_WORDS),
+            "miss": places.miss_text("{place}", len(site.areas)), "ask": places.ASK_TEXT,
+            "contact": site.config.contact_email,
+            "answers": {key: [{"place": a.place, "text": a.text, "area": a.area, "url": area_url(a)}
+                              for a in found] for key, found in places.answers(site.areas).items()}}
+
+
 def organisation_terms(site: Site) -> tuple[Abbreviation, ...]:
     """The organisations' short names that are abbreviations ("CNWL", "SECAmb"), each explained by
     the organisation's name and linked to its page (href below the site's base)."""
@@ -369,13 +386,14 @@ def organisation_terms(site: Site) -> tuple[Abbreviation, ...]:
                  for org in site.organisations_sorted() for term in org.abbreviations)
 
 
-def _glossary_terms(site: Site) -> tuple[tuple[str, str], ...]:
-    """Every glossary term and its meaning (the site's first, then each area's), once: the search
-    page suggests the one closest to a query that finds nothing."""
+def _glossary_terms(site: Site) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Every glossary term, its meaning and the ways the meaning is written out (the site's
+    first, then each area's), once: the search page searches for the term when a query spells
+    it out, and suggests the term closest to a word no action uses."""
     terms: dict[str, str] = {}
     for entry in (*site.glossary, *(e for area in site.areas for e in area.glossary)):
         terms.setdefault(entry.term, entry.meaning)
-    return tuple(terms.items())
+    return tuple((term, meaning, search.spellings(meaning)) for term, meaning in terms.items())
 
 
 

@@ -25,11 +25,15 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import cbor2
 
 from . import processes
 
@@ -46,34 +50,60 @@ UNUSED_BUNDLE_FILES = (
 # "s136", "s.136", "S 136" and "section 136" are the same section of the Mental Health Act.
 _SECTION = re.compile(r"(?<![\w.])(?:s\.\s?|s|section\s+)(\d{1,3})(?:\(\d\))?(?!\w)", re.IGNORECASE)
 
+# The punctuation Pagefind takes out of a word before indexing or searching it (Unicode dashes,
+# brackets, quotes and other punctuation): "A&E" is the word "ae", "self-harm" is "selfharm".
+_DROPPED = frozenset(("Pd", "Pe", "Pf", "Pi", "Po", "Ps"))
+
+# A glossary meaning's last word that names the kind of service, not the thing: "Accident and
+# Emergency department" is also called "accident and emergency". (The search page applies the
+# same spellings, from `spellings`, to what a reader types.)
+_KIND_OF_SERVICE = frozenset(("department", "departments", "team", "teams", "service", "services", "unit"))
+
+
+def index_words(text: str) -> list[str]:
+    """The words Pagefind indexes (and searches for) in `text`: lower case, without punctuation."""
+    kept_chars = "".join(c for c in text.lower() if unicodedata.category(c) not in _DROPPED)
+    return kept_chars.split()
+
+
+def spellings(meaning: str) -> tuple[str, ...]:
+    """The ways a glossary meaning is written out, as index words joined by spaces: the meaning
+    without its asides in brackets, and without a last word such as "department"."""
+    words = index_words(_without_asides(meaning))
+    forms = [" ".join(words)]
+    if len(words) > 2 and words[-1] in _KIND_OF_SERVICE:
+        forms.append(" ".join(words[:-1]))
+    return tuple(forms)
+
 
 def other_names(texts: Iterable[str], leads: Iterable, glossaries: Iterable[tuple[str, Iterable]]) -> str:
     """Other ways of writing what an action mentions, for the index only, so that a search for
     one form finds the others: each lead organisation's full name and short names, the
     meaning of each glossary term the action uses (and the term, where it spells out the
-    meaning), and both forms of a section number ("s136", "section 136"). Names the action
-    already uses are left out.
+    meaning or writes it another way: "A & E", "A+E", "A/E", "A and E" for "A&E"), and both forms of
+    a section number ("s136", "section 136"). Names whose words the action already has, as
+    Pagefind indexes them, are left out.
 
     `leads` are Organisations, `glossaries` (url, entries) pairs as in a page's context.
     """
     text = " ".join(t for t in texts if t)
-    words = _words(text)
+    words = " " + " ".join(index_words(text)) + " "
     names: list[str] = []
     for org in leads:
         names += [org.name, *org.short_names]
     glossary = _glossary_matcher(tuple((url, tuple(entries)) for url, entries in glossaries))
     if glossary.terms is not None:
-        names += [glossary.meaning_of[term] for term in dict.fromkeys(glossary.terms.findall(text))]
-    names += [term for meaning, term in glossary.term_of.items() if meaning in words]
+        for used in dict.fromkeys(glossary.terms.findall(text)):
+            term = glossary.term_by_key[_term_key(used)]
+            names += [glossary.meaning_of[term], term]
+    for spelling, term in glossary.term_of.items():
+        if f" {spelling} " in words:
+            names += [term, glossary.meaning_of[term]]
     for number in _SECTION.findall(text):
         names += [f"s{number}", f"section {number}"]
-    unused = (name for name in map(_without_asides, names) if name and _words(name) not in words)
+    unused = (name for name in map(_without_asides, names)
+              if name and f" {' '.join(index_words(name))} " not in words)
     return " · ".join(dict.fromkeys(unused))
-
-
-def _words(text: str) -> str:
-    """The text's words, lower case, each with a space either side: ' a and e '."""
-    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
 def _without_asides(name: str) -> str:
@@ -81,11 +111,18 @@ def _without_asides(name: str) -> str:
     return " ".join(re.sub(r"\s*\([^)]*\)", "", name).split())
 
 
+def _term_key(written: str) -> str:
+    """A glossary term as written in a plan, reduced so that "A & E", "A+E", "a and e" and "A&E"
+    are one term: lower case, "and", "+" and "/" as "&", no spaces."""
+    return re.sub(r"\s+", "", re.sub(r"\s+and\s+|[+/]", "&", written.lower()))
+
+
 @dataclass(frozen=True)
 class _Glossary:
-    terms: re.Pattern | None  # finds the terms a text uses
+    terms: re.Pattern | None  # finds the terms a text uses, however their "&" is written
     meaning_of: dict[str, str]  # term -> meaning
-    term_of: dict[str, str]  # meaning, as _words -> term
+    term_of: dict[str, str]  # a spelling of a meaning (see `spellings`) -> term
+    term_by_key: dict[str, str]  # _term_key(term) -> term
 
 
 @lru_cache(maxsize=256)
@@ -95,11 +132,45 @@ def _glossary_matcher(glossaries: tuple) -> _Glossary:
     for _, entries in glossaries:
         for entry in entries:
             meaning_of.setdefault(entry.term, entry.meaning)
-    term_of = {_words(_without_asides(meaning)): term for term, meaning in reversed(meaning_of.items())}
+    # "Accident & Emergency" is indexed as "accident emergency": the "&" is punctuation.
+    term_of = {form: term for term, meaning in reversed(meaning_of.items()) for spelling in spellings(meaning)
+               for form in (spelling, spelling.replace(" and ", " "))}
+    term_by_key = {_term_key(term): term for term in reversed(meaning_of)}
     if not meaning_of:
-        return _Glossary(None, meaning_of, term_of)
-    alternatives = "|".join(re.escape(t) for t in sorted(meaning_of, key=len, reverse=True))
-    return _Glossary(re.compile(rf"(?<![\w&])({alternatives})(?=s?(?![\w&]))"), meaning_of, term_of)
+        return _Glossary(None, meaning_of, term_of, term_by_key)
+
+    def written(term: str) -> str:  # "A&E" also as "A & E", "A+E", "A/E" or "A and E"
+        parts = [re.escape(p) for p in term.split("&")]
+        return r"\s*(?:&|\+|/|\s+and\s+)\s*".join(parts) if len(parts) == 2 and all(parts) else re.escape(term)
+
+    alternatives = "|".join(written(t) for t in sorted(meaning_of, key=len, reverse=True))
+    return _Glossary(re.compile(rf"(?<![\w&])((?:{alternatives}))(?=s?(?![\w&]))"), meaning_of, term_of, term_by_key)
+
+
+def vocabulary(actions: Iterable, organisations: Iterable, glossary_meanings: Iterable[str]) -> bytes:
+    """The words the search index holds, most used first, one a line: what the search page
+    offers when a word is in no action ("polise": did you mean police?). Words of letters
+    only, three or more of them; a plan's own typos (noted [sic]) are left out: a word of a
+    [sic] note that the plans use nowhere else ("criris", not the "crisis" of other actions).
+
+    `actions` are the site's Actions, `organisations` those that lead them (their names are
+    indexed with the actions they lead)."""
+    counts: Counter[str] = Counter()
+    in_typos: Counter[str] = Counter()
+    for action in actions:
+        texts = (action.text, action.outcomes, action.lead_text, action.progress, *(u.text for u in action.updates))
+        counts.update(_LETTERS.findall(" ".join(t for t in texts if t).lower()))
+        in_typos.update(w for typo in action.sic for w in _LETTERS.findall(typo.lower()))
+    typos = {w for w, n in in_typos.items() if counts[w] <= n}
+    for org in organisations:
+        counts.update(_LETTERS.findall(" ".join([org.name, *org.short_names]).lower()))
+    for meaning in glossary_meanings:
+        counts.update(_LETTERS.findall(_without_asides(meaning).lower()))
+    words = sorted((w for w in counts if len(w) >= 3 and w not in typos), key=lambda w: (-counts[w], w))
+    return ("\n".join(words) + "\n").encode("utf-8")
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class SearchIndexError(Exception):
@@ -152,7 +223,11 @@ def finish_search_index(started: tuple | None) -> int:
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     page_count = check_index(bundle)
-    make_index_reproducible(bundle)
+    try:
+        make_index_reproducible(bundle)
+    except (OSError, ValueError, KeyError, IndexError, TypeError, zlib.error, cbor2.CBORError) as exc:
+        raise SearchIndexError(f"the search index in {bundle} is damaged: Pagefind wrote a file the build "
+                               f"cannot read back ({type(exc).__name__}: {exc})") from exc
     return page_count
 
 
@@ -196,60 +271,16 @@ def disk_full(folder: Path) -> str | None:
 _MAGIC = b"pagefind_dcd"
 
 
-def _cbor_decode(data: bytes, pos: int = 0):
-    """Decode the CBOR subset Pagefind's metadata uses: unsigned ints, text, bytes, arrays."""
-    major, info = data[pos] >> 5, data[pos] & 0x1F
-    pos += 1
-    if info < 24:
-        value = info
-    else:
-        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
-        value = int.from_bytes(data[pos:pos + size], "big")
-        pos += size
-    if major == 0:
-        return value, pos
-    if major in (2, 3):
-        raw = data[pos:pos + value]
-        return (raw.decode("utf-8") if major == 3 else raw), pos + value
-    if major == 4:
-        items = []
-        for _ in range(value):
-            item, pos = _cbor_decode(data, pos)
-            items.append(item)
-        return items, pos
-    raise ValueError(f"unexpected CBOR major type {major}")
-
-
-def _cbor_encode(value) -> bytes:
-    def head(major: int, n: int) -> bytes:
-        if n < 24:
-            return bytes([major << 5 | n])
-        for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-            if n < 1 << (8 * size):
-                return bytes([major << 5 | info]) + n.to_bytes(size, "big")
-        raise ValueError("integer too large")
-
-    if isinstance(value, bool) or value is None:
-        raise ValueError("unexpected value")
-    if isinstance(value, int):
-        return head(0, value)
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return head(3, len(raw)) + raw
-    if isinstance(value, bytes):
-        return head(2, len(value)) + value
-    return head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-
-
 def _read(path: Path):
+    """A Pagefind metadata or filter file: gzip, a magic prefix, then one CBOR value."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_MAGIC):
         raise ValueError(f"{path} is not a Pagefind file")
-    return _cbor_decode(data, len(_MAGIC))[0]
+    return cbor2.loads(data[len(_MAGIC):])
 
 
 def _write(folder: Path, prefix: str, suffix: str, value, digits: int) -> str:
-    data = gzip.compress(_MAGIC + _cbor_encode(value), mtime=0)
+    data = gzip.compress(_MAGIC + cbor2.dumps(value), mtime=0)
     name = prefix + hashlib.sha256(data).hexdigest()[:digits]
     (folder / f"{name}{suffix}").write_bytes(data)
     return name

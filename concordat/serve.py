@@ -98,6 +98,8 @@ class Preview:
         of stopping (a watcher that died would serve stale pages from then on, without a word)."""
         try:
             self._rebuild()
+        except ContentErrors as exc:  # in templates/, say
+            self._show_errors(exc.errors)
         except Exception as exc:  # whatever it is, the editor is told and the preview goes on
             self._show_errors([PreviewFailure(exc)])
 
@@ -396,8 +398,9 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     except OutputFolderError as exc:
         print(f"error: {exc}; nothing was written.", file=sys.stderr)
         return 2
+    seen = preview._snapshot()  # before the first build: a save during it is seen, not missed
     preview.rebuild()
-    threading.Thread(target=preview.watch, daemon=True).start()
+    threading.Thread(target=preview.watch, args=(seen,), daemon=True).start()
     server = Server(app=preview.wsgi, watcher=NoPolling())
     print(f"Previewing on http://{host}:{port}/ (press Ctrl+C to stop)", file=sys.stderr, flush=True)
     server.serve(host=host, port=port, debug=False, restart_delay=0)

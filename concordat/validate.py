@@ -7,6 +7,7 @@ Every problem is collected, so `build.py check` can report them all in one run.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import ContentError
@@ -30,6 +31,7 @@ def validate(content: LoadedContent) -> list[ContentError]:
         errors.extend(_unique_ids(orgs_doc, ("organisations",), orgs_doc.data["organisations"], "organisation"))
         org_ids = {o["id"]: o.get("run_by") for o in orgs_doc.data["organisations"]}
         errors.extend(_check_hospitals(orgs_doc, org_ids))
+        errors.extend(_check_short_names(orgs_doc))
     site_doc = content.site
     regions: set[str] | None = None  # None: the site file cannot be trusted, so regions are not checked
     if site_doc and site_doc.path not in content.broken:
@@ -86,6 +88,8 @@ def check_area_references(doc: Document, themes: dict[str, set[str]],
 
     for i, signatory in enumerate(data.get("signatories", [])):
         errors.extend(_known(doc, ("signatories", i), signatory, org_ids, "organisation"))
+
+    errors.extend(_check_places(doc, data.get("covers", [])))
 
     first_seen: dict[str, tuple] = {}
     for at in action_paths:
@@ -157,6 +161,21 @@ def _check_hospitals(doc: Document, run_by: dict[str, str | None]) -> list[Conte
     return errors
 
 
+def _check_short_names(doc: Document) -> list[ContentError]:
+    """A short name that stops where the organisation's name has a comma ("Dartford" of "NHS
+    Dartford, Gravesham and Swanley ...") is a name that YAML's [a, b] list cut at its comma."""
+    errors = []
+    for i, org in enumerate(doc.data["organisations"]):
+        for j, short in enumerate(org.get("short_names", ())):
+            if re.search(rf"(?<!\w){re.escape(short)}\s*,", org["name"], re.IGNORECASE):
+                errors.append(doc.error(
+                    ("organisations", i, "short_names", j),
+                    f"short name '{short}' of '{org['id']}' stops at a comma of its name '{org['name']}'",
+                    "in a list in [ ], a comma starts the next name: put a name that has a comma in quotes, "
+                    'for example [DGS CCG, "Dartford, Gravesham and Swanley CCG"]'))
+    return errors
+
+
 def required_agency_warnings(content: LoadedContent) -> list[ContentError]:
     """A warning for each type of organisation site.yaml requires that an area names neither as a lead
     nor as a signatory. Run on valid content only: a warning is advice, never a reason not to publish."""
@@ -188,6 +207,23 @@ def _known(doc: Document, at: tuple, value: str, known, kind: str) -> list[Conte
     if kind == "region" and not hint:
         hint = ("use one of: " + ", ".join(sorted(known))) if known else "list the regions in content/site.yaml first"
     return [doc.error(at, f"unknown {kind} '{value}'", hint)]
+
+
+def _check_places(doc: Document, covers: list[dict]) -> list[ContentError]:
+    """A place listed twice in one plan is a copying mistake: the finder would show it twice."""
+    errors = []
+    seen: dict[str, tuple] = {}
+    for i, council_area in enumerate(covers):
+        named = [(("covers", i, "name"), council_area["name"])]
+        named += [(("covers", i, "towns", t), town) for t, town in enumerate(council_area.get("towns", []))]
+        for at, place in named:
+            key = " ".join(place.casefold().split())
+            if key in seen:
+                line = doc.where(*seen[key])[0]
+                errors.append(doc.error(at, f"'{place}' is listed twice in covers",
+                                        f"it is already on line {line}: list each place once"))
+            seen.setdefault(key, at)
+    return errors
 
 
 def _unique_ids(doc: Document, at: tuple, items: list[dict], kind: str) -> list[ContentError]:

@@ -96,6 +96,8 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
     orgs.append({"id": "org-0-hospital", "name": "Organisation 0 General Hospital", "type": "hospital",
                  "run_by": "org-0"})
     (dest / "content" / "organisations.yaml").write_text(yaml.safe_dump({"organisations": orgs}), encoding="utf-8")
+    # A baseline from before area reviewers (--against) would refuse them.
+    reviewers = "reviewers" in (code / "concordat" / "schemas" / "area.schema.json").read_text(encoding="utf-8")
     per_theme = max(1, actions // len(THEMES))
     for a in range(areas):
         sections = []
@@ -131,10 +133,17 @@ def make_country(dest: Path, areas: int, actions: int, code: Path = ROOT, seed: 
                 "kpis": [{"number": "1.", "measure": sentence(rng, 8), "baseline": "TBC", "target": "TBC"}],
                 "notes": [{"heading": "RAG ratings", "text": "Completed", "editor_note": "The colours were lost."}],
                 "sections": sections, "glossary": [{"term": "CRHT", "meaning": "Crisis Resolution Home Treatment"}]}
+        if "covers" in (code / "concordat" / "schemas" / "area.schema.json").read_text(encoding="utf-8"):
+            # The council areas and towns a plan covers (a baseline from before them would refuse them).
+            area["covers"] = [{"name": f"District {a}-{d}", "council": f"District {a}-{d} Borough Council",
+                               "within": f"County {a // 3} County Council",
+                               "towns": [f"Town {a}-{d}-{t}" for t in range(3)]} for d in range(4)]
         if "regions" in site:
             # Signatories (most plans, not all, name every required agency) and a region for each area.
             area["region"] = regions[a % REGIONS]["id"]
             area["signatories"] = sorted({f"org-{rng.randrange(400)}" for _ in range(rng.randrange(2, 6))})
+        if reviewers:  # who reviews changes to each plan (CODEOWNERS): no page shows them
+            area["reviewers"] = [f"@area-{a}-editor", f"@concordat-plans/region-{a % REGIONS}"]
         (dest / "content" / "areas" / f"area-{a}.yaml").write_text(
             yaml.dump(area, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return Project(dest)
@@ -214,8 +223,11 @@ def compare_versions(args, tmp: Path, country: Path) -> None:
     largest = max(listings, key=lambda p: p.stat().st_size)
     print(f"largest listing page (this tree): {largest.relative_to(site)} {largest.stat().st_size / 1024:.0f} KiB")
     pages = len(list(site.rglob("*.html")))
-    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    print(f"pages: {pages}; site size: {size / 2**20:.0f} MiB")
+    files = [p for p in site.rglob("*") if p.is_file() and p.name != ".concordat-manifest.json"]
+    size = sum(p.stat().st_size for p in files)
+    fragments = sum(1 for p in files if p.suffix == ".pf_fragment")
+    print(f"pages: {pages}; files: {len(files)} ({fragments} of them Pagefind fragments; Cloudflare Pages takes "
+          f"20,000 a deploy); site size: {size / 2**20:.0f} MiB")
 
 
 # --- Side by side with Hugo -------------------------------------------------------------------

@@ -126,6 +126,6 @@ def make_hugo_site(country: Path, dest: Path) -> int:
         (folder / "_index.md").write_text(_front_matter({
             "title": f"{area['name']} action plan", "layout": "area", "name": area["name"],
             "source_title": area.get("source", {}).get("title", ""), "sections": sections,
-            "glossary": area.get("glossary", []),
+            "glossary": area.get("glossary", []), "covers": area.get("covers", []),
         }), encoding="utf-8")
     return action_pages

@@ -6,6 +6,10 @@ Builds the site into a temporary folder, serves it on 127.0.0.1, runs Lighthouse
 `lighthouse`, with Debian's Chromium) on each page, writes each page's JSON report and a
 summary (`summary.md`) into the output folder, and exits 1 unless every page scores
 accessibility, best practices and SEO 100 and performance at least 95.
+
+The tests (tests/test_lighthouse.py) hold the scores that a busy machine cannot change
+(accessibility, best practices, SEO); performance is timed, so it is reported here, and the
+tests check what it is made of instead: the bytes and requests of each page kind.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 PAGES = {"home": "", "area": "areas/kent-and-medway/", "theme": "themes/urgent-emergency-access/",
          "search": "search/?q=street+triage"}
 REQUIRED = {"accessibility": 1.0, "best-practices": 1.0, "seo": 1.0, "performance": 0.95}
+UNTIMED = ("accessibility", "best-practices", "seo")  # what load on the machine cannot change
 
 
 def run(out: Path) -> dict[str, dict[str, float]]:
@@ -61,8 +66,8 @@ def run(out: Path) -> dict[str, dict[str, float]]:
     return scores
 
 
-def meets_targets(scores) -> bool:
-    return all(s[k] is not None and s[k] >= v for s in scores.values() for k, v in REQUIRED.items())
+def meets_targets(scores, categories=tuple(REQUIRED)) -> bool:
+    return all(s[k] is not None and s[k] >= REQUIRED[k] for s in scores.values() for k in categories)
 
 
 if __name__ == "__main__":

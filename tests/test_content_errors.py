@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from concordat.errors import ContentErrors
-from concordat.load import PARALLEL_FROM, load_content
 from concordat.pipeline import load_site
 
 from .conftest import FIXTURES, make_project
@@ -140,19 +139,23 @@ def test_a_hospital_names_its_trust_and_brings_it_into_leads(tmp_path):
     assert any("content/organisations.yaml:" in e and "hospital 'lone-hospital' needs run_by" in e for e in errors)
 
 
-def test_a_national_sites_files_read_in_parallel_give_the_same_content_and_errors(tmp_path):
-    """Many area files are read by several processes: the documents, the places they record and
-    the errors (in file order) are the same as when one process reads them."""
-    project = make_project(tmp_path / "p")
-    text = (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
-    for n in range(PARALLEL_FROM):
-        area = text.replace("slug: exampleshire", f"slug: area-{n:02}").replace("name: Exampleshire", f"name: Area {n}")
-        if n in (3, 11):
-            area = area.replace("slug:", "colour: blue\nslug:", 1)  # an unknown field, in two files
-        (project.content / "areas" / f"area-{n:02}.yaml").write_text(area, encoding="utf-8")
-    one = load_content(project.content, project.root, workers=1)
-    two = load_content(project.content, project.root, workers=2)
-    assert len(one.areas) == PARALLEL_FROM + 1
-    assert [(d.path, d.data, d.marks) for d in two.areas] == [(d.path, d.data, d.marks) for d in one.areas]
-    assert [str(e) for e in two.errors] == [str(e) for e in one.errors]
-    assert [e.path for e in one.errors] == ["content/areas/area-03.yaml", "content/areas/area-11.yaml"]
+def test_a_short_name_cut_at_the_names_comma_is_refused(tmp_path):
+    """`[DGS CCG, Dartford, Gravesham and Swanley CCG]` is three names to YAML, not two: check
+    names the one that stops at a comma of the organisation's name, and says to quote it."""
+    project = make_project(tmp_path / "p", EXAMPLE)
+    orgs = project.content / "organisations.yaml"
+    entry = ("  - id: dgs-ccg\n    name: NHS Dartford, Gravesham and Swanley Clinical Commissioning Group\n"
+             "    short_names: [DGS CCG, Dartford, Gravesham and Swanley CCG]\n"
+             "    type: clinical-commissioning-group\n")
+    orgs.write_text(orgs.read_text() + entry)
+    with pytest.raises(ContentErrors) as caught:
+        load_site(project)
+    [error] = [str(e) for e in caught.value.errors]
+    line = line_of(orgs.read_text(), "short_names: [DGS CCG, Dartford")
+    assert error.startswith(f"content/organisations.yaml:{line}:28: short name 'Dartford' of 'dgs-ccg' stops at a "
+                            "comma of its name")
+    assert 'put a name that has a comma in quotes, for example [DGS CCG, "Dartford, Gravesham' in error
+    # Quoted, it is one name, and the content is valid.
+    orgs.write_text(orgs.read_text().replace("[DGS CCG, Dartford, Gravesham and Swanley CCG]",
+                                             '[DGS CCG, "Dartford, Gravesham and Swanley CCG"]'))
+    load_site(project)

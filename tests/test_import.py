@@ -576,11 +576,19 @@ def bad_utf7(tmp_path):
     return path, "is written in the UTF-7 encoding, which Word and Excel never use"
 
 
+def bad_many_rows(tmp_path):
+    """Rows with nothing in them still cost openpyxl an object each."""
+    rows = b"".join(b'<row r="%d" ht="15"/>' % r for r in range(1, 260_001))
+    path = _swap_part(_good_xlsx(tmp_path), tmp_path / "rows.xlsx", "xl/worksheets/sheet1.xml",
+                      lambda data: data.replace(b"</sheetData>", rows + b"</sheetData>", 1))
+    return path, "part xl/worksheets/sheet1.xml has tables of more than 250,000 cells"
+
+
 BAD_FILES = [bad_text_as_docx, bad_pdf, bad_old_word, bad_password, bad_password_xlsx, bad_no_tables,
              bad_no_action_table, bad_huge, bad_zip_bomb, bad_many_parts, bad_billion_laughs, bad_external_entity,
              bad_external_entity_xlsx, bad_wrong_kind, bad_damaged, bad_huge_merged_range, bad_wide_span,
              bad_wide_gap_before_a_row, bad_many_cells, bad_dtd_in_utf32, bad_dtd_in_utf16_without_bom,
-             bad_dtd_in_a_part_named_png, bad_utf7]
+             bad_dtd_in_a_part_named_png, bad_utf7, bad_many_rows]
 
 
 def _tree_digest(folder: Path) -> str:

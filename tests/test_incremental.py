@@ -100,6 +100,9 @@ def every_field_content() -> dict[str, dict]:
                       "editor_note": "The colours were lost in the source document."}]
     area["signatories"] = ["example-police"]
     area["region"] = "london"
+    area["reviewers"] = ["@exampleshire-editor", "@example-org/crisis-team"]
+    area["covers"] = [{"name": "Exampleton", "council": "Exampleton Borough Council",
+                       "within": "Exampleshire County Council", "towns": ["Sampleford", "Testbury"]}]
     organisations = yaml.safe_load((FIXTURES / "organisations.yaml").read_text(encoding="utf-8"))
     organisations["organisations"] += [
         {"id": "example-hospitals", "name": "Exampleshire Hospitals NHS Trust", "type": "nhs-trust"},
@@ -144,6 +147,8 @@ def edited(field: tuple, value, content: dict[str, dict]):
                     and s["id"] != value)
     if key in ("status_words", "sic"):  # words quoted from the action's text: a shorter quote is still in it
         return value[:-1] if isinstance(value, str) else [value[0][:-1]]
+    if key == "reviewers":
+        return [*value, "@another-editor"]
     if key == "region":
         return next(r["id"] for r in content["site"]["regions"] if r["id"] != value)
     if key == "required_organisation_types":

@@ -127,6 +127,8 @@ NOT_EXPORTED = {
     ("area", "note", "text"): "notes such as a key to ratings: on the area page",
     ("area", "note", "editor_note"): "the editors' note beside a plan's note: on the area page",
     ("area", "source", "date_note"): "a note on the document's date: on the area page",
+    ("area", None, "reviewers"): "who reviews changes to the file, in .github/CODEOWNERS: how the repository is "
+                                 "run, not part of the plan",
     ("area", "kpi_heading_row", "number"): "KPIs are not actions",
     ("area", "kpi_heading_row", "measure"): "KPIs are not actions",
     ("area", "kpi_heading_row", "baseline"): "KPIs are not actions",
@@ -143,6 +145,8 @@ NOT_EXPORTED = {
     ("site", None, "description"): "site settings, not plan data",
     ("site", None, "repository"): "site settings: where the content's history is published",
     ("site", None, "required_organisation_types"): "site settings: advice in check and on the area pages",
+    ("site", "licence", "title"): "the data's licence: in data/datapackage.json, the CSVW descriptor and the zip",
+    ("site", "licence", "url"): "the data's licence: in data/datapackage.json, the CSVW descriptor and the zip",
     ("site", "region", "id"): "regions group areas: in data/comparison.csv, not per action",
     ("site", "region", "name"): "regions group areas: in data/comparison.csv, not per action",
     ("site", "glossary_entry", "term"): "abbreviations: on the glossary page",
@@ -160,8 +164,8 @@ def test_every_schema_field_reaches_the_exports_or_is_left_out_on_purpose(tmp_pa
     write_content(project, content)
     files = data_files(load_site(project))
     records = json.loads(files["data/actions.json"])
-    csv_text = files["data/actions.csv"].decode("utf-8-sig") + files["data/updates.csv"].decode("utf-8-sig")
-    exported = json.dumps(records, ensure_ascii=False)
+    csv_text = "".join(files[f"data/{name}.csv"].decode("utf-8-sig") for name in ("actions", "updates", "places"))
+    exported = json.dumps([records, json.loads(files["data/places.json"])], ensure_ascii=False)
     wanted = set().union(*(schema_fields(n) for n in FILES))
     containers = {f for f in wanted if any(g[1] and g[1].split(".")[0] == f[2] for g in wanted)}
     unknown = set(NOT_EXPORTED) - wanted

@@ -7,6 +7,7 @@ sub-themes claimed for the wrong actions, and typos the site might be blamed for
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -29,21 +30,35 @@ SOUTH_NOTTS = {"nottingham-north-and-east-ccg", "nottingham-west-ccg", "rushclif
 MID_NOTTS = {"mansfield-and-ashfield-ccg", "newark-and-sherwood-ccg"}
 NOTTS_COUNCILS = {"nottingham-city-council", "nottinghamshire-county-council"}
 SWE_CCGS = {"basildon-and-brentwood-ccg", "thurrock-ccg"}
+SOUTH_ESSEX_CCGS = SWE_CCGS | {"castle-point-and-rochford-ccg", "southend-ccg"}
+# Kent and Medway's acute trusts in 2015 ("Acute Trusts", "Acute Services").
+KENT_ACUTE = {"dartford-and-gravesham-nhs-trust", "east-kent-hospitals", "maidstone-and-tunbridge-wells-nhs-trust",
+              "medway-nhs-foundation-trust"}
+NOTTS_DISTRICTS = {"ashfield-district-council", "bassetlaw-district-council", "broxtowe-borough-council",
+                   "gedling-borough-council", "mansfield-district-council", "newark-and-sherwood-district-council",
+                   "rushcliffe-borough-council"}
 
 # Wordings in a lead that stand for a group of organisations (or, mapped to nothing, that name no
 # organisation the plan identifies), tried in order before organisations' own names.
 GROUPS: dict[str, list[tuple[str, set[str]]]] = {
-    "kent-and-medway": [(r"\bCCG[sS]?\b", KENT_CCGS), (r"\bLAs\b", {"kcc", "medway-council"}),
+    "kent-and-medway": [(r"\bAcute (Trusts|Services)\b", KENT_ACUTE),
+                        (r"\bCCG[sS]?\b", KENT_CCGS), (r"\bLAs\b", {"kcc", "medway-council"}),
                         (r"\bMedway\b(?! CCG)", {"medway-council"})],
     "milton-keynes": [(r"\bCCG\b", {"milton-keynes-ccg"})],
     "nottingham-and-nottinghamshire": [
         (r"Mid-Nottinghamshire and Bassetlaw CCGs", MID_NOTTS | {"bassetlaw-ccg"}),
         (r"Nottingham City and South County CCGs", SOUTH_NOTTS | {"nottingham-city-ccg"}),
         (r"Erewash CCG and City and County CCGs", NOTTS_CCGS | {"erewash-ccg"}),
+        (r"\bNottinghamshire CCGs\b", NOTTS_CCGS - {"nottingham-city-ccg"}),  # the county's, not the City's
+        (r"\bdistrict councils\b", NOTTS_DISTRICTS),
         (r"\bCCGs\b", NOTTS_CCGS), (r"\bLocal Authorities\b", NOTTS_COUNCILS),
         (r"Nottingham City (and|&) Nottinghamshire County", NOTTS_COUNCILS),
         (r"\bMind\b", {"bassetlaw-mind"})],  # "NHS Bassetlaw CCG have commissioned local Mind"
-    "south-west-essex": [(r"\bCPR CCG\b", set()),  # the plan never says which CCG this is
+    "south-west-essex": [(r"\bCPR CCG\b", {"castle-point-and-rochford-ccg"}),
+                         (r"\bSouth Essex CCGs\b", SOUTH_ESSEX_CCGS),
+                         # Those 1.12 names: "CCGs CAMHS Commissioners ECC/TBC/SBC".
+                         (r"\bCAMHS Commissioners\b", SWE_CCGS | {"ecc", "thurrock-council", "southend-council"}),
+                         (r"\bDistrict Councils\b", {"basildon-council", "brentwood-council"}),
                          (r"\bCCG(s|’s)?\b", SWE_CCGS), (r"\bLAs\b", {"ecc", "thurrock-council"}),
                          (r"\bHealthwatch\b", {"healthwatch-essex", "healthwatch-thurrock"})],
     "bromley": [(r"Police and CCG Leads required", set()),  # no lead named yet
@@ -92,6 +107,11 @@ def squash(text: str) -> str:
 
 def named_organisations(slug: str, lead_text: str) -> set[str]:
     """Ids of the organisations a lead names: its group wordings first, then names and short names, longest first."""
+    return read_lead(slug, lead_text)[0]
+
+
+def read_lead(slug: str, lead_text: str) -> tuple[set[str], str]:
+    """The organisations a lead names, and what is left of it once their names are taken out."""
     text, named = lead_text, set()
     for pattern, ids in GROUPS.get(slug, []):
         if re.search(pattern, text):
@@ -108,7 +128,34 @@ def named_organisations(slug: str, lead_text: str) -> set[str]:
     for person, (ids, _) in PEOPLE.get(slug, {}).items():
         if person in lead_text:
             named |= ids
-    return named
+    return named, text
+
+
+# What is left of a lead once the organisations it names are taken out, cut at its separators;
+# a part that names a group or organisation (it has one of GROUP_WORDS) must map, or be here.
+LEAD_PARTS = re.compile(r"[/,;&\n()]|\b(?:[Ww]orking with:?|with|and|or|etc|to monitor|required|leading for)\b")
+GROUP_WORDS = re.compile(r"\b(?:CCGs?|[Cc]ouncils?|[Tt]rusts?|[Ss]ervices|[Cc]ommissioners|[Pp]roviders|"
+                         r"[Aa]gencies|[Pp]artners|[Pp]artnership|[Bb]oard|[Gg]roup|stake ?holders|GPs|VSOs|"
+                         r"[Ss]ector|[Mm]embers|[Ll]eads|[Oo]rganisations|[Pp]olice|All)\b(?! member)")
+# Generic phrases: they name no one organisation, so they map to none (the page lists only the
+# organisations that are named, or says the lead organisation is not identified).
+GENERIC_LEADS = {
+    "All", "All agencies", "All Agencies", "All Concordat stake holders", "All concordat stakeholders",
+    "All Commissioning Leads", "All Concordat Members", "Representatives",  # Kent 2.1
+    "All subgroup partners", "All partners", "all Partners", "All Providers", "all providers",
+    "Commissioned services", "referring organisations", "Voluntary Providers", "Vol sector providers",
+    "GPs", "VSOs", "CAMHS providers", "IAPT providers",
+    "providers",  # Nottingham 6, "111 providers": NHS 111 is named
+    "Commissioning leads",  # Kent 2.18, "CCG Commissioning leads": the CCGs are named
+    # Nottingham 20: departments of the councils named before them, "Nottingham City & Nottinghamshire
+    # County Councils (Children’s Social Care/ Children’s Services)".
+    "Councils", "Children’s Social Care", "Children’s Services",
+    "Partnership Board", "Steering Group", "MH Concordat Steering Group", "Crisis Care Task Group",
+    "South Essex concordat action plan group chair",
+    "all main signatories", "declaration",  # Nottingham 1: "all main signatories to the declaration"
+    "Police", "CCG Leads",  # Bromley 4b: "Police and CCG Leads required": no lead named yet
+    "Linked", "SRG Plans", "System Resilience Projects",  # Kent 2.18: plans and projects, not organisations
+}
 
 
 SLUGS = sorted(p.stem for p in AREAS.glob("*.yaml"))
@@ -126,6 +173,20 @@ def test_every_organisation_a_lead_names_is_mapped_and_nothing_else(slug):
         if leads - named - trusts:
             wrong.append(f"{action['id']}: leads {sorted(leads - named - trusts)} that its lead does not name")
     assert wrong == []
+
+
+def test_every_lead_that_maps_to_nothing_is_a_generic_phrase():
+    """Each part of a lead that names a group or organisation maps to organisations, unless it
+    is one of the generic phrases above ("All agencies", "GPs", "VSOs")."""
+    unmapped = {}
+    for slug in SLUGS:
+        for action in actions(load(slug)):
+            _, rest = read_lead(slug, action.get("lead_text", ""))
+            for part in LEAD_PARTS.split(rest):
+                part = re.sub(r"^the ", "", squash(part).strip(" .:-"))
+                if part and GROUP_WORDS.search(part) and part not in GENERIC_LEADS:
+                    unmapped.setdefault(part, []).append(f"{slug} {action.get('number', action['id'])}")
+    assert unmapped == {}
 
 
 def test_people_are_mapped_only_where_the_plan_says_where_they_work():
@@ -220,7 +281,8 @@ def test_registry_names_the_organisations_not_national_names_or_misspellings():
     assert ORGS["nottingham-citycare"]["name"] == "Nottingham CityCare Partnership"
     assert ORGS["secamb"]["name"] == "South East Coast Ambulance Service NHS Foundation Trust"
     assert not {o["name"] for o in REGISTRY} & {"Mind", "Healthwatch"}
-    assert "castle-point-and-rochford-ccg" not in ORGS  # "CPR CCG" is never spelt out in the plan
+    # "CPR CCG" is never spelt out in the plan, like SEPT and BTUH: it is Castle Point and Rochford CCG.
+    assert "CPR CCG" in ORGS["castle-point-and-rochford-ccg"]["short_names"]
     for o in REGISTRY:
         if o["type"] == "clinical-commissioning-group":
             assert re.fullmatch(r"NHS .+ Clinical Commissioning Group", o["name"]), o["name"]
@@ -249,11 +311,25 @@ def test_the_printed_heading_is_shown_once_and_no_sub_heading_claimed_for_35(bui
     own = page_text(built_site / "areas/nottingham-and-nottinghamshire/actions/35/index.html")
     assert "Heading in the plan 3. Urgent and emergency access to crisis care — Improved services" in own
     assert "National sub-heading" not in own
+    # On the theme page too the heading is not simply printed twice: the second says why it is there.
+    theme = page_text(built_site / "themes/urgent-emergency-access/index.html")
+    assert theme.count(f"care — {heading}") == 2
+    assert (f"care — {heading} (more actions under this heading in the plan, not about its national "
+            "sub-heading)") in theme
 
 
 def test_the_plans_typos_are_kept_and_marked_beside_the_text(built_site):
+    # Found by reading the source texts (and a spelling checker's list of their unknown words):
+    # every typo the plans print in an action, each copied exactly.
     typos = {("kent-and-medway", "2-1"): "Oct 2105", ("south-west-essex", "5-3"): "From April 015",
-             ("south-west-essex", "4-1"): "with mental health problems at the"}
+             ("south-west-essex", "4-1"): "with mental health problems at the",
+             ("south-west-essex", "5-7"): "criris", ("south-west-essex", "3-11"): "ands136",
+             ("south-west-essex", "1-25"): "current practise", ("south-west-essex", "1-29"): "best practise",
+             ("south-west-essex", "3-10"): "long terms conditions", ("south-west-essex", "1-20"): "CYP with LLD",
+             ("nottingham-and-nottinghamshire", "18"): "mulit-disciplinary",
+             ("nottingham-and-nottinghamshire", "19"): "Code of Practise", ("bromley", "1a-7"): "un necessary"}
+    assert {(a["area_slug"], a["id"], t) for a in json.loads((built_site / "data" / "actions.json").read_text(
+        encoding="utf-8")) for t in a["sic"]} == {(slug, action_id, t) for (slug, action_id), t in typos.items()}
     for (slug, action_id), typo in typos.items():
         [action] = [a for a in actions(load(slug)) if a["id"] == action_id]
         assert typo in action["sic"]
@@ -301,3 +377,35 @@ def test_nottingham_1_keeps_the_tiers_nested_under_kaleidoscope(built_site):
 
 def test_bromley_id_is_quoted_so_every_yaml_reader_reads_text():
     assert '- id: "3e-1"' in Path(AREAS / "bromley.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug, action_id, line", [
+    ("south-west-essex", "4-2", "Reduction in railway suicides"),
+    ("milton-keynes", "1-3", "Revised Timescale from July 2015 based on work required to complete"),
+])
+def test_a_line_after_a_list_is_its_own_paragraph_not_part_of_the_bullet(built_site, slug, action_id, line):
+    """In the plan the line stands on its own under the list; Markdown's lazy continuation would
+    make it the second half of the bullet above."""
+    page = (built_site / "areas" / slug / "actions" / action_id / "index.html").read_text(encoding="utf-8")
+    assert f"<p>{line}</p>" in page
+    items = re.findall(r"<li>(.*?)</li>", page, re.DOTALL)
+    assert not [item for item in items if line in item]
+
+
+def test_no_bullet_runs_on_into_the_next_line_of_the_plan(built_site):
+    """A list item never holds a line break: each line of a plan's cell is its own line."""
+    run_on = [str(p.relative_to(built_site)) for p in (built_site / "areas").rglob("index.html")
+              if re.search(r"<li>[^<]*<br />", p.read_text(encoding="utf-8"))]
+    assert run_on == []
+
+
+def test_a_lead_that_names_no_organisation_says_so_on_the_page(built_site):
+    """"All agencies", "Partnership Board", a person with no organisation: the page says the lead
+    organisation is not identified, rather than leaving a reader to wonder."""
+    said = "Lead organisation not identified: the lead the plan gives names no one organisation."
+    records = json.loads((built_site / "data" / "actions.json").read_text(encoding="utf-8"))
+    unidentified = [a for a in records if a["lead_text"] and not a["leads"]]
+    assert len(unidentified) >= 20
+    for action in records:
+        page = page_text(built_site / action["url"].strip("/") / "index.html")
+        assert (said in page) == (action in unidentified), action["url"]

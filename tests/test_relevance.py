@@ -11,6 +11,7 @@ expected actions dropped out.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,3 +119,117 @@ def test_relevance_suite(page, served_site_one_index):
     print("\n" + report)
     assert len(QUERIES) >= 30
     assert misses == [], "\n".join(misses) + "\n\n" + report
+
+
+# --- Words no action uses, fragments, and one thing written three ways (issue 17) -------------
+
+DONE = ("() => document.getElementById('search-status').textContent"
+        " && !document.getElementById('search-results').hasAttribute('aria-busy')")
+
+
+def search_page(page, base: str, query: str) -> tuple[str, list[str]]:
+    """The status line and every result's action (all pages of results)."""
+    page.goto(base + "search/?q=" + quote(query))
+    page.wait_for_function(DONE)
+    while page.is_visible("#search-more"):
+        count = page.locator("#search-results > li").count()
+        page.click("#search-more")
+        page.wait_for_function(f"() => document.querySelectorAll('#search-results > li').length > {count}")
+    links = page.eval_on_selector_all("#search-results > li h2 a", "els => els.map(e => e.getAttribute('href'))")
+    return page.text_content("#search-status"), [action_key(href) for href in links]
+
+
+# Words in no plan (checked against the open data below), as the issue found them matched by
+# the start of other words: "Orpington" by every "or", "Bletchley" by "b)", "polise" by
+# "SPoA", "sucide" by "SU", "drunk" by "Dr".
+UNKNOWN = {"Orpington": None, "Bletchley": None, "polise": "police", "sucide": "suicide", "drunk": None}
+
+
+def plan_words(folder: Path) -> set[str]:
+    actions = json.loads((folder / "data" / "actions.json").read_text(encoding="utf-8"))
+    text = " ".join(str(a.get(f) or "") for a in actions for f in ("action", "outcomes", "lead_text", "progress"))
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_a_word_no_action_uses_finds_nothing_and_says_so(page, served_site_one_index):
+    base, folder = served_site_one_index
+    used = plan_words(folder)
+    for word, suggested in UNKNOWN.items():
+        assert word.lower() not in used
+        status, found = search_page(page, base, word)
+        assert found == [], (word, found[:5])
+        expected = f"No action uses the word “{word}”."
+        if suggested:
+            assert suggested in used
+            expected += f" Did you mean {suggested}?"
+            link = page.locator("#search-help").get_by_role("link", name=suggested, exact=True)
+            assert link.is_visible()
+        else:
+            assert page.locator("#search-help").get_by_text("Did you mean").count() == 0, word
+        assert status == expected, word
+    # With a word that actions do use, the unknown one still finds nothing, and says which it is.
+    status, found = search_page(page, base, "police Orpington")
+    assert found == [] and status == "No actions found for “police Orpington”: no action uses the word “Orpington”."
+    assert page.locator("#search-help").get_by_role("link", name="Search for “police” only").is_visible()
+
+
+def test_short_fragments_match_only_whole_words(page, served_site_one_index):
+    base, folder = served_site_one_index
+    used = plan_words(folder)
+    # "ca" begins "care", "CAMHS", "carers": it is not a word of any plan, so it finds nothing.
+    assert "ca" not in used and {"care", "camhs"} <= used
+    status, found = search_page(page, base, "ca")
+    assert found == [] and status == "No action uses the word “ca”."
+    # "Dr" is a word of one plan; "dr" finds that action, not every "drug" and "drop-in".
+    actions = json.loads((folder / "data" / "actions.json").read_text(encoding="utf-8"))
+    with_dr = {f"{a['area_slug']}/{a['id']}" for a in actions
+               if re.search(r"\bDr\b", " ".join(str(a.get(f) or "") for f in ("action", "outcomes", "lead_text",
+                                                                                 "progress")))}
+    status, found = search_page(page, base, "dr")
+    assert with_dr and set(found) == with_dr, (found, with_dr)
+    # One letter on its own is not searched for.
+    status, found = search_page(page, base, "b")
+    assert found == [] and "one letter on its own is not searched for" in status
+
+
+A_AND_E = re.compile(r"\bA\s*(?:&|\+|/|and)\s*E\b|\baccident\s+(?:and|&)\s+emergency\b", re.IGNORECASE)
+
+
+def test_a_and_e_written_three_ways_finds_the_same_actions(page, served_site_one_index):
+    """"A and E", "A&E" and "accident and emergency" (and "A & E", "A/E") find the same actions:
+    every action that writes A&E in any of these ways, and no other."""
+    base, folder = served_site_one_index
+    actions = json.loads((folder / "data" / "actions.json").read_text(encoding="utf-8"))
+    fields = ("action", "outcomes", "lead_text", "progress")
+    wanted = {f"{a['area_slug']}/{a['id']}" for a in actions
+              if A_AND_E.search(" ".join(str(a.get(f) or "") for f in fields)
+                                + " ".join(u["text"] for u in a.get("updates") or []))}
+    assert len(wanted) >= 15
+    for query in ("A and E", "A&E", "accident and emergency", "A & E", "A/E"):
+        status, found = search_page(page, base, query)
+        assert set(found) == wanted, (query, sorted(set(found) ^ wanted))
+        assert status == f"{len(wanted)} actions found for “{query}”."
+
+
+def test_police_finds_police_and_policing_not_policy(page, served_site_one_index):
+    """Stemming joins "police", "polices" and "policing"; it no longer lets "police" run on
+    into "policy": an action about an "Operational Policy" that never mentions the police is
+    not a result, and no excerpt marks "policy"."""
+    base, folder = served_site_one_index
+    page.goto(base + "search/")
+    page.wait_for_load_state()
+    status, found = search_page(page, base, "police")
+    records = page.evaluate("""async (base) => {
+        const pf = await import(base + 'pagefind/pagefind.js');
+        await pf.options({baseUrl: new URL(base).pathname});
+        await pf.init();
+        const r = await pf.search(null, {});
+        return Promise.all(r.results.map(x => x.data().then(
+            d => [d.url, d.content + ' ' + Object.values(d.meta).join(' ')])));
+    }""", base)
+    police = re.compile(r"(?<![^\W_])polic(?:e|es|ed|ing)(?![^\W_])", re.IGNORECASE)
+    says_police = {action_key(url) for url, text in records if police.search(text)}
+    assert "kent-and-medway/2-2" not in says_police  # "Develop a system-wide ‘Operational Policy’"
+    assert set(found) == says_police
+    marks = page.locator("#search-results mark").all_inner_texts()
+    assert marks and not [m for m in marks if re.search(r"polic(?:y|ies)", m, re.IGNORECASE)]

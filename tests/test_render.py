@@ -108,7 +108,7 @@ def test_every_page_has_a_strict_csp_and_no_inline_script_or_style(tmp_path):
         assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in html, page
         assert "<style" not in html and " style=" not in html, page
         for script in re.findall(r"<script\b[^>]*>", html):
-            assert re.search(r'src="[^"]*/assets/search\.js\?v=\w+"', script), (page, script)
+            assert re.search(r'src="[^"]*/assets/(search|finder|print)\.js\?v=\w+"', script), (page, script)
         assert re.search(r"<script\b[^>]*>\s*[^<\s]", html) is None, page  # no inline code
 
 

@@ -390,3 +390,20 @@ def test_a_full_disk_while_pagefind_writes_is_not_called_a_damaged_index(example
     err = capsys.readouterr().err
     assert "error: the search index could not be written: the disk is full (4 KiB free); nothing was published." in err
     assert "damaged" not in err
+
+
+def test_a_symlinked_asset_or_template_is_refused_not_published(example_project, tmp_path, capsys):
+    secret = tmp_path / "runner-secret.txt"
+    secret.write_text("TOKEN=abc123")
+    (example_project.assets / "notes.txt").symlink_to(secret)
+    assert main(["--workers", "1"], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert "templates/assets/notes.txt: is a symbolic link, not a file" in err and "abc123" not in err
+    assert not example_project.output.exists()
+
+
+def test_an_output_name_too_long_for_the_file_system_is_one_line(example_project, capsys):
+    assert main(["--out", "x" * 300], example_project.root) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.endswith(": the name is too long for the file system; nothing was "
+                                                       "published.\n") and err.count("\n") == 1, err

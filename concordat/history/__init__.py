@@ -494,3 +494,25 @@ def history_warnings(root: Path, site: Site, content: str = "content") -> list[C
                     hint="squash this branch's commits when merging it, so that version never reaches the site's "
                     "history"))
     return warnings
+
+
+def changes_between(versions: list[tuple[str, bytes | None, bytes | None]], site: Site) -> tuple[AreaChange, ...]:
+    """What going from each area file's first version to its second does, told as the changes pages
+    tell a commit, by the same `area_change` (`build.py diff` describes a pull request with it).
+    Each item is (path, version before, version after), None where there was no file."""
+    areas = []
+    for path, before, after in versions:
+        change = area_change(None if before is None else read_version(before, path),
+                             None if after is None else read_version(after, path), path)
+        if change:
+            areas.append(change)
+    record = {"id": "0" * 40, "timestamp": "", "subject": "", "correction": False,
+              "areas": sorted(areas, key=lambda a: a["slug"])}
+    history = _history([record], site, set())
+    return history.commits[0].areas if history.commits else ()
+
+
+def git_text(root: Path, *args: str) -> str | None:
+    """A git command's output as text, or None where there is no git or it fails."""
+    raw = git.run(root, *args)
+    return None if raw is None else git.text(raw)
