@@ -202,7 +202,7 @@ def test_the_home_page_says_how_many_plans_are_published_and_what_period_they_co
     areas = len(list((real_project.content / "areas").glob("*.yaml")))
     said = text(parsed(built_site / "index.html").xpath("//main//p[@class='plan-period']")[0])
     assert said.startswith(f"Plans from {areas} local areas are published here so far.")
-    assert "from August 2015 to November 2015; 1 is not dated." in said
+    assert "from October 2015 to November 2015; 1 is not dated." in said
     assert "Their timescales run from December 2014 to April 2017." in said
     cards = parsed(built_site / "index.html").xpath("//main//li[@class='card']")
     assert len(cards) == areas and all("Written: " in text(c) and "Latest progress entry: " in text(c) for c in cards)
