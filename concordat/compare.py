@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .load import parse_due
-from .memo import kept
+from .memo import derived
 from .model import (
     ORGANISATION_TYPES,
     STATUS_LABELS,
@@ -200,7 +200,7 @@ def organisation_summaries(site: Site) -> dict[str, OrganisationSummary]:
     shares: dict[str, list[AreaShare]] = {org_id: [] for org_id in site.organisations}
     late: dict[str, int | None] = dict.fromkeys(site.organisations)
     for area in site.areas:
-        for org_id, (tally, share, late_here) in kept(area, "_organisation_shares", None, _area_shares).items():
+        for org_id, (tally, share, late_here) in derived(_area_shares, area).items():
             tallies[org_id].append(tally)
             shares[org_id].append(share)
             if late_here is not None:
@@ -211,7 +211,7 @@ def organisation_summaries(site: Site) -> dict[str, OrganisationSummary]:
 
 
 def _area_shares(area: Area, _=None) -> dict[str, tuple[Count, AreaShare, int | None]]:
-    """One area's part in every organisation's summary it is named in (kept on the Area)."""
+    """One area's part in every organisation's summary it is named in (cached: `memo`)."""
     mine: dict[str, list[Action]] = {}
     for action in area.actions:
         for org_id in dict.fromkeys(action.leads):
@@ -264,8 +264,8 @@ NONE = Count(0, ())
 
 def area_counts(area: Area) -> dict[str, Count]:
     """An area's actions counted by comparison column key: per theme, per theme and sub-heading, and
-    plan-wide. Kept on the Area, so the preview counts only the area that was saved."""
-    return kept(area, "_column_counts", None, _column_counts)
+    plan-wide. Cached (`memo`), so the preview counts only the area that was saved."""
+    return derived(_column_counts, area)
 
 
 def _column_counts(area: Area, _=None) -> dict[str, Count]:

@@ -17,14 +17,15 @@ import zipfile
 from . import datapackage
 from .compare import COMPARISON_COLUMNS, comparison_records
 from .datapackage import COLUMNS, PLACE_COLUMNS, UPDATE_COLUMNS
-from .memo import kept
-from .model import STATUS_LABELS, Action, Area, Site
+from .memo import derived
+from .model import STATUS_LABELS, Action, Area, Organisation, Site, SiteConfig, Theme
 from .routes import action_url, area_leads, area_url
 from .spreadsheet import area_spreadsheet
 
 
-def action_record(site: Site, area: Area, action: Action) -> dict:
-    theme = site.theme(action.theme_id) if action.theme_id else None
+def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[Theme, ...],
+                  leads: dict[str, Organisation]) -> dict:
+    theme = next(t for t in themes if t.id == action.theme_id) if action.theme_id else None
     sub = theme.subtheme(action.subtheme_id) if theme else None
     return {
         "area": area.name,
@@ -41,7 +42,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "action": action.text,
         "outcomes": action.outcomes,
         "leads": list(action.leads),
-        "lead_names": [site.organisations[i].name for i in action.leads],
+        "lead_names": [leads[i].name for i in action.leads],
         "lead_text": action.lead_text,
         "timescale": action.timescale,
         "due": action.due or "",
@@ -58,7 +59,7 @@ def action_record(site: Site, area: Area, action: Action) -> dict:
         "area_next_review": area.next_review or "",
         "area_rag_column": area.rag_column,  # why the plan's actions may be Not rated: "none", "colours-lost" or ""
         "overdue_at_review": bool(action.overdue_at_review),
-        "url": site.config.origin + site.config.base_path + action_url(action),
+        "url": config.origin + config.base_path + action_url(action),
     }
 
 
@@ -122,19 +123,17 @@ def data_files(site: Site, dated: str | None = None) -> dict[str, bytes]:
     CSVW) and one zip of everything. `dated` is the date the content was last changed (from git),
     given in the zip; without it the zip says the date is not known.
 
-    Each area's records are encoded once, for its own files and the national ones, and kept on
-    the Area: the preview encodes again only the area that was saved."""
+    Each area's records are encoded once, for its own files and the national ones, and cached
+    (`memo`): the preview encodes again only the area that was saved."""
     files: dict[str, bytes] = {}
     json_lines: list[str] = []
     csv_rows: list[str] = []
     update_rows_: list[str] = []
     for area in site.areas:
-        lines, rows, updates = kept(area, "_open_data", (site.config, site.themes, area_leads(site, area)),
-                                    lambda area, _: _area_data(site, area))
+        lines, rows, updates = derived(_area_data, area, (site.config, site.themes, area_leads(site, area)))
         files[f"data/areas/{area.slug}.json"] = _json_array(lines)
         files[f"data/areas/{area.slug}.csv"] = _csv_file(rows, COLUMNS)
-        files[f"data/areas/{area.slug}.xlsx"] = kept(area, "_spreadsheet", (site.config, dated),
-                                                     lambda area, _: area_spreadsheet(site, area, dated))
+        files[f"data/areas/{area.slug}.xlsx"] = derived(_spreadsheet, area, (site.config, dated))
         json_lines += lines
         csv_rows.append(rows)
         update_rows_.append(updates)
@@ -184,8 +183,14 @@ def everything_zip(site: Site, files: dict[str, bytes], dated: str | None) -> by
     return out.getvalue()
 
 
-def _area_data(site: Site, area: Area) -> tuple[list[str], str, str]:
-    """An area's actions as JSON lines, CSV rows and update CSV rows (no headers)."""
-    records = [action_record(site, area, a) for a in area.actions]
+def _spreadsheet(area: Area, inputs: tuple[SiteConfig, str | None]) -> bytes:
+    return area_spreadsheet(area=area, config=inputs[0], dated=inputs[1])
+
+
+def _area_data(area: Area, inputs: tuple[SiteConfig, tuple[Theme, ...], dict[str, Organisation]]
+               ) -> tuple[list[str], str, str]:
+    """An area's actions as JSON lines, CSV rows and update CSV rows (no headers), from the site's
+    settings, its themes and the organisations the area's actions name as leads."""
+    records = [action_record(area, a, *inputs) for a in area.actions]
     return (_json_lines(records), _csv_rows([csv_row(r) for r in records], COLUMNS),
             _csv_rows(update_rows(records), UPDATE_COLUMNS))

@@ -154,7 +154,8 @@ def read_text(path: Path, shown: str) -> str:
         ) from None
     if not text.strip():
         raise ContentError(shown, "file is empty")
-    return text
+    # Windows editors save lines ending CRLF: read as LF, the same lines and columns, the same site.
+    return text.replace("\r\n", "\n")
 
 
 def compose(text: str, shown: str) -> yaml.Node:

@@ -19,7 +19,7 @@ from typing import Any
 from . import compare, datapackage, places, search
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .markup import Abbreviation
-from .memo import kept
+from .memo import derived
 from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
 
 LISTING_PAGE_SIZE = 200
@@ -152,7 +152,7 @@ def theme_listings(site: Site) -> dict[str, list[ListingGroup]]:
     listings: dict[str, list[ListingGroup]] = {theme.id: [] for theme in site.themes}
     themes = {theme.id: theme for theme in site.themes}
     for area in site.areas:
-        for theme_id, groups in kept(area, "_theme_groups", themes, _theme_groups).items():
+        for theme_id, groups in derived(_theme_groups, area, themes).items():
             listings[theme_id] += groups
     return listings
 
@@ -161,7 +161,7 @@ def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
     """Each organisation's actions grouped by area."""
     listings: dict[str, list[ListingGroup]] = {}
     for area in site.areas:
-        for org_id, group in kept(area, "_organisation_groups", None, _organisation_groups).items():
+        for org_id, group in derived(_organisation_groups, area).items():
             listings.setdefault(org_id, []).append(group)
     return listings
 
@@ -364,9 +364,12 @@ def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organi
 
 
 def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
-    """The organisations an area's actions name as leads, in order (their ids kept on the Area)."""
-    ids = kept(area, "_lead_ids", None, lambda area, _: tuple(dict.fromkeys(i for a in area.actions for i in a.leads)))
-    return {org_id: site.organisations[org_id] for org_id in ids}
+    """The organisations an area's actions name as leads, in order (their ids cached: `memo`)."""
+    return {org_id: site.organisations[org_id] for org_id in derived(_lead_ids, area)}
+
+
+def _lead_ids(area: Area, _=None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for a in area.actions for i in a.leads))
 
 
 def _finder(site: Site) -> dict:

@@ -164,7 +164,7 @@ class Preview:
             self._background.start()
 
     def _background_work(self) -> None:
-        """Open data in this thread (each area's is kept on it, so only the saved area's is made
+        """Open data in this thread (each area's is cached, so only the saved area's is made
         again, and only files that changed are written); the index by Pagefind, a command run
         at low priority from this thread, one index at a time (each holds only its own pages
         in memory)."""
@@ -180,13 +180,7 @@ class Preview:
         while self._background_due is not None:
             site, pages, shards, indexes = self._background_due
             self._background_due = None
-            files = site_files(self.project, site, pages)
-            for path, data in files.items():
-                if self._site_files.get(path) != data:
-                    self._write(path, data)
-            for gone in set(self._site_files) - set(files):
-                (self.out / gone).unlink(missing_ok=True)
-            self._site_files = files
+            self.write_site_files(site, pages)
             stale = [shard for shard in shards if self._indexed.get(shard.folder) != indexes[shard.folder]]
             for folder in set(self._indexed) - set(indexes):
                 shutil.rmtree(self.out / folder, ignore_errors=True)
@@ -197,6 +191,16 @@ class Preview:
                 self._show_errors([exc])
             else:
                 self._indexed = indexes
+
+    def write_site_files(self, site, pages) -> None:
+        """The open data, assets and sitemap; only the files that changed are written."""
+        files = site_files(self.project, site, pages)
+        for path, data in files.items():
+            if self._site_files.get(path) != data:
+                self._write(path, data)
+        for gone in set(self._site_files) - set(files):
+            (self.out / gone).unlink(missing_ok=True)
+        self._site_files = files
 
     def _index(self, shard) -> None:
         """A new index beside the old one, then swapped in: searches keep working meanwhile."""

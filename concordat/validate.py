@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .load import Document, LoadedContent, did_you_mean, parse_due
-from .memo import kept
+from .memo import derived
 from .model import ORGANISATION_TYPES, quoted_in
 
 
@@ -53,14 +53,17 @@ def validate(content: LoadedContent) -> list[ContentError]:
             errors.extend(_known(doc, ("region",), doc.data["region"], regions, "region"))
         if references_checkable:
             try:
-                # Kept on the Document: the preview re-checks only the file that was saved.
-                errors.extend(kept(doc, "_reference_errors", (themes, org_ids),
-                                   lambda doc, known: check_area_references(doc, *known)))
+                # Cached (`memo`): the preview re-checks only the file that was saved.
+                errors.extend(derived(_reference_errors, doc, (themes, org_ids)))
             except (KeyError, TypeError, AttributeError, IndexError):
                 # Only a file the schema check has already faulted may be unreadable here.
                 if doc.path not in content.broken:
                     raise
     return errors
+
+
+def _reference_errors(doc: Document, known: tuple[dict[str, set[str]], dict[str, str | None]]) -> list[ContentError]:
+    return check_area_references(doc, *known)
 
 
 def check_area_references(doc: Document, themes: dict[str, set[str]],
@@ -183,7 +186,7 @@ def required_agency_warnings(content: LoadedContent) -> list[ContentError]:
     if not required:
         return []
     types = {o["id"]: o["type"] for o in content.organisations.data["organisations"]}
-    return [w for doc in content.areas for w in kept(doc, "_agency_warnings", (required, types), _missing_agencies)]
+    return [w for doc in content.areas for w in derived(_missing_agencies, doc, (required, types))]
 
 
 def _missing_agencies(doc: Document, needs: tuple[list[str], dict[str, str]]) -> list[ContentError]:

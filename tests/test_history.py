@@ -16,7 +16,7 @@ from concordat.pipeline import build_site
 
 from .conftest import make_project
 from .test_build import tree
-from .test_living import commit_all, text_of
+from .test_living import commit_all, run_check, text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CORRECTION = "Fix a typo in action 1.1\n\nChange-type: correction\n"
@@ -46,7 +46,7 @@ def scripted_project(tmp_path):
     def edit(change, message, date):
         data = yaml.safe_load(area_file.read_text())
         change(data["sections"][0]["groups"][0]["actions"])
-        area_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        area_file.write_text(dump(data))
         commit_all(project.root, message, date)
 
     edit(lambda actions: actions.append({"id": "1-3", "number": "1.3", "action": "Open a crisis café",
@@ -61,6 +61,18 @@ def scripted_project(tmp_path):
          CORRECTION, "2016-05-01T14:00:00+00:00")
     edit(lambda actions: actions.pop(), "Remove action 1.3", "2016-06-01T15:00:00+00:00")
     return project
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes text of several lines as a block (|-), as editors do."""
+
+
+_BlockDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def dump(data, **options) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, **options)
 
 
 def entries(feed_path):
@@ -202,7 +214,87 @@ def test_content_without_history_still_builds_and_says_history_is_not_available(
     assert "(a shallow clone)" in text_of((shallow / "site/changes/index.html").read_text())
 
 
-def test_the_publish_workflow_checks_out_the_whole_history():
+@pytest.mark.parametrize("workflow", ["publish.yml", "check.yml"])
+def test_the_publish_and_check_workflows_check_out_the_whole_history(workflow):
     from .conftest import ROOT
-    text = (ROOT / ".github/workflows/publish.yml").read_text()
+    text = (ROOT / ".github/workflows" / workflow).read_text()
     assert re.search(r"actions/checkout@\S+\n\s+with:\n\s+fetch-depth: 0", text)
+
+
+def every_page(out) -> str:
+    return "\n".join(p.read_text() for p in sorted(out.rglob("*")) if p.suffix in (".html", ".xml"))
+
+
+def test_a_change_to_code_shared_files_or_formatting_only_is_listed_nowhere(scripted):
+    root = scripted.root
+    (root / "tools.py").write_text("print('a code change')\n")
+    site_file = scripted.content / "site.yaml"
+    site_file.write_text(site_file.read_text() + "\n# a comment\n")
+    commit_all(root, "Refactor the pipeline skeleton", "2016-07-01T09:00:00+00:00")
+    area_file = scripted.content / "areas/exampleshire.yaml"
+    data = yaml.safe_load(area_file.read_text())
+    area_file.write_text("# Reformatted for editors\n" + dump(data, width=60, indent=4))
+    commit_all(root, "Block style for editors", "2016-07-02T09:00:00+00:00")
+    build_site(scripted, workers=1)
+    pages = every_page(scripted.output)
+    for subject in ("Refactor the pipeline skeleton", "Block style for editors", "Site settings"):
+        assert subject not in pages
+    assert "July 2016" not in pages and "No action changed" not in pages and "No plan changed" not in pages
+    assert area_headings(scripted) == AREA_HEADINGS
+    assert [t for _, t, _, _ in entries(scripted.output / "changes.xml")] == FEED_TITLES
+
+
+def area_headings(project, slug="exampleshire"):
+    return list(changes_on((project.output / f"areas/{slug}/changes/index.html").read_text()))
+
+
+def test_a_listed_commit_and_a_trailer_both_read_as_corrections_everywhere(scripted):
+    root = scripted.root
+    area_file = scripted.content / "areas/exampleshire.yaml"
+    data = yaml.safe_load(area_file.read_text())
+    data["preamble"][0].update(status="complete", status_words="Annually", leads=["xmpt"])
+    area_file.write_text(dump(data))
+    commit_all(root, "Governance completed", "2016-07-01T09:00:00+00:00")  # a correction, listed below
+    listed = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    (scripted.content / "corrections.txt").write_text(f"# How the plan was copied\n{listed}  # its status\n")
+    commit_all(root, "List a correction", "2016-07-02T09:00:00+00:00")  # changes no plan: listed nowhere
+    build_site(scripted, workers=1)
+    out = scripted.output
+
+    for headings in (area_headings(scripted), list(changes_on((out / "changes/index.html").read_text()))):
+        assert headings[0] == "1 July 2016: Correction: Exampleshire: 1 action corrected"
+        assert headings[1:] == AREA_HEADINGS
+    page = changes_on((out / "areas/exampleshire/changes/index.html").read_text())
+    listed_entry = text_of(page["1 July 2016: Correction: Exampleshire: 1 action corrected"])
+    assert "Status corrected: Not rated → to Complete" in listed_entry
+    assert "Editor's note: Governance completed" in listed_entry
+    for feed in ("changes.xml", "areas/exampleshire/changes.xml", "organisations/xmpt/changes.xml"):
+        titles = [t for _, t, _, _ in entries(out / feed)]
+        assert titles[0] == "Correction: Exampleshire: 1 action corrected", feed
+        assert "Correction: Exampleshire: 1 action corrected" in titles[1:], feed
+        assert not any("completed" in t for t in titles if t.startswith("Correction"))
+    assert timeline(scripted, "governance")[0] == (
+        "1 July 2016 Correction Corrected: lead organisations, status words, the plan&#39;s status. "
+        "Status corrected from Not rated to Complete.")  # and no "Status: Complete" badge: it is not progress
+    assert timeline(scripted)[0] == "1 May 2016 Correction Corrected: action text."
+
+    (scripted.content / "corrections.txt").write_text("# a short id\nfe75672\n")
+    checked = run_check(root)
+    assert checked.returncode == 1
+    assert "content/corrections.txt:2:1: 'fe75672' is not a full commit id" in checked.stderr
+
+
+def test_on_the_real_history_kent_4_4_shows_no_status_change_after_2016_as_progress(built_site):
+    from .conftest import ROOT
+    if history.git.run(ROOT, "rev-parse", "--is-shallow-repository") != b"false\n":
+        pytest.skip("the repository's history is not here (a shallow clone or no git)")
+    html = (built_site / "areas/kent-and-medway/actions/4-4/index.html").read_text()
+    items = [text_of(i).strip() for i in re.findall(r'<li class="timeline-item">(.*?)</li>', html, re.S)]
+    assert items, "Kent 4.4 has a history"
+    for item in items:
+        year = int(re.search(r"\b(20\d\d)\b", item).group(1))
+        if year > 2016:
+            assert "Correction" in item and "Status changed" not in item and "Status:" not in item, item
+            assert "complete" not in item.split("Status corrected")[0].lower(), item
+    assert any("Status corrected from Not rated to Complete." in i for i in items)

@@ -22,7 +22,7 @@ from concordat.errors import ContentErrors
 from concordat.pipeline import Project, build_site
 
 from .test_build import tree
-from .test_history import AREA_HEADINGS, changes_on, entries, scripted_project
+from .test_history import AREA_HEADINGS, changes_on, dump, entries, scripted_project
 from .test_living import run_check, text_of
 
 ENV = {"GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.org", "GIT_COMMITTER_NAME": "Editor",
@@ -64,7 +64,7 @@ def test_a_version_the_build_refuses_then_fixed_is_not_a_crash_and_check_warns_a
     for day, bad in ((1, {"date": "2016-02-30", "text": "x", "status": "complete"}), (3, 5)):
         data = yaml.safe_load(good)
         data["sections"][0]["groups"][0]["actions"][1]["updates"] = [bad] if isinstance(bad, dict) else bad
-        area_file.write_text(yaml.safe_dump(data, sort_keys=False))
+        area_file.write_text(dump(data))
         commit_bytes(root, b"Add an update", f"2016-07-0{day}T09:00:00+00:00")
         area_file.write_text(good)
         commit_bytes(root, b"Fix it", f"2016-07-0{day + 1}T09:00:00+00:00")
@@ -231,9 +231,12 @@ def test_feeds_stay_xml_whatever_the_messages_and_values_hold(scripted):
     area_file.write_text(good.replace(line, 'action: "Agree the street\\vtriage protocol"'))  # a Word line break
     commit_bytes(scripted.root, b"Paste \x01\x0b\x1b[31m from Word \xed\xa0\x80", "2016-07-01T09:00:00+00:00")
     area_file.write_text(good.replace(line, 'action: "Agree the street\\ttriage\\r\\nprotocol"'))  # tab, CR
-    commit_bytes(scripted.root, b"Line break removed\r\n\r\nChange-type: correction", "2016-07-02T09:00:00+00:00")
+    commit_bytes(scripted.root, b"Tab\tand CR\r\n\r\nChange-type: correction", "2016-07-02T09:00:00+00:00")
+    area_file.write_text(good.replace(line, "action: Agree the street-triage protocol"))
+    commit_bytes(scripted.root, b"Fixed\t\r\n", "2016-07-03T09:00:00+00:00")
     build_site(scripted, workers=1)
-    assert area_headings(scripted)[:2] == ["2 July 2016: Correction: Exampleshire: plan readable again",
+    assert area_headings(scripted)[:3] == ["3 July 2016: Exampleshire: plan readable again",
+                                           "2 July 2016: Correction: Exampleshire: this version could not be read",
                                            "1 July 2016: Exampleshire: this version could not be read"]
     assert_feeds_are_xml(scripted.output)
 

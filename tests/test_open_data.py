@@ -255,4 +255,4 @@ def test_a_site_built_without_history_gives_no_dates_it_does_not_know(example_pr
 def test_the_published_spreadsheets_are_the_same_bytes_for_the_same_content(real_project):
     site = load_site(real_project)
     area = site.area("bromley")
-    assert area_spreadsheet(site, area, "2016-01-01") == area_spreadsheet(site, area, "2016-01-01")
+    assert area_spreadsheet(site.config, area, "2016-01-01") == area_spreadsheet(site.config, area, "2016-01-01")

@@ -36,6 +36,7 @@ __all__ = ["History", "HistoryEvent", "NO_HISTORY", "action_history", "area_chan
 
 CORRECTIONS_FILE = "corrections.txt"  # in the content folder: commits that are corrections, one id a line
 SLUG_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.yaml")  # an area file's name: its slug (validate.py checks it)
+SUMMED_FROM = 3  # plans one commit changed, from which its heading sums them up rather than naming each
 CHUNK = 200  # commits whose files are read from git at once (bounds the memory a long history takes)
 
 
@@ -117,8 +118,19 @@ class Commit:
 
     @property
     def summary(self) -> str:
-        """The heading of the whole commit: each plan's summary, in turn."""
-        return "; ".join(a.summary for a in self.areas)
+        """The heading of the whole commit: each plan's summary, in turn, or for more than
+        `SUMMED_FROM` plans their sum ("5 plans: 12 actions updated, 2 completed")."""
+        kinds = {a.kind for a in self.areas}
+        if len(self.areas) < SUMMED_FROM or len(kinds) > 1:
+            return "; ".join(a.summary for a in self.areas)
+        said = {"added": "published", "removed": "removed", "readable": "readable again",
+                "unreadable": "in versions that could not be read"}
+        if kinds <= set(said):
+            return f"{len(self.areas)} plans {said[kinds.pop()]}"
+        whole = AreaChange(f"{len(self.areas)} plans", f"{len(self.areas)} plans", "changed", 0,
+                           tuple(x for a in self.areas for x in a.actions),
+                           tuple(sorted({o for a in self.areas for o in a.other})))
+        return summary(whole, self.correction)
 
 
 @dataclass(frozen=True)
@@ -391,6 +403,7 @@ def _history(records: list[dict], site: Site, corrections: set[str]) -> History:
     """The records as frozen model objects, with what links where on the site as it is now."""
     repository = site.config.repository
     published = {(a.area_slug, a.id) for a in site.actions}
+    names = {a.slug: a.name for a in site.areas}
     commits = []
     by_action: dict[tuple[str, str], list] = {}
     for record in records:  # newest first
@@ -416,7 +429,10 @@ def _history(records: list[dict], site: Site, corrections: set[str]) -> History:
                 if area["kind"] == "added":
                     by_action.setdefault((area["slug"], action_id), []).append(
                         HistoryEvent(date, "correction" if correction else "change", "Published on this site."))
-            change = AreaChange(area["slug"], area["name"], area["kind"], area["action_count"], tuple(actions),
+            name = area["name"]
+            if area["kind"] == "unreadable" and name == area["slug"]:  # nothing of it could be read, its name neither
+                name = names.get(area["slug"], name)
+            change = AreaChange(area["slug"], name, area["kind"], area["action_count"], tuple(actions),
                                 tuple(area.get("other", ())), area.get("reason", ""), area.get("renamed_from", ""))
             areas.append(AreaChange(**{**change.__dict__, "summary": summary(change, correction)}))
         commits.append(Commit(record["id"], date, record["timestamp"], record["subject"], correction,

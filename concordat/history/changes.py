@@ -19,17 +19,20 @@ UNCHANGED_SHOWN = 24  # words and spaces kept either side of a change; longer un
 MAX_DIFF_WORDS = 3000  # words and spaces in a field, before and after together, beyond which a change
 # shows the whole old text replaced by the whole new one (a word diff costs about the square of its size)
 TEXT_FIELDS = {"text": "action text", "outcomes": "outcomes", "progress": "progress", "lead_text": "lead",
-               "timescale": "timescale", "number": "number"}
-OTHER_ACTION_FIELDS = {"leads": "lead organisations", "due": "due date", "status_words": "status words",
-                       "rag": "RAG rating", "sic": "[sic] notes", "theme_id": "theme", "subtheme_id": "sub-heading",
-                       "section_heading": "heading", "group_heading": "heading", "plan_status": "the plan's status",
-                       "overdue_at_review": "overdue at last review", "number_under": "heading",
-                       "rag_column": "the plan's RAG column"}
-PLAN_FIELDS = {"name": "name", "source_title": "source", "source_date": "source", "source_date_note": "source",
-               "source_url": "source", "introduction": "introduction", "kpi_intro": "KPIs", "kpi_headings": "KPIs",
-               "kpis": "KPIs", "glossary": "glossary", "notes": "notes", "reviewed": "review dates",
-               "review_every": "review dates", "signatories": "signatories", "region": "region",
-               "signatories_recorded": "signatories", "rag_column": "source"}
+               "timescale": "timescale", "number": "number"}  # shown as word differences
+# How a reader names the model's other fields; a field not named here is named after itself
+# ("rag_column" -> "rag column"), so a field added to the model is never a silent change.
+FIELD_WORDS = {"leads": "lead organisations", "due": "due date", "status_words": "status words", "rag": "RAG rating",
+               "sic": "[sic] notes", "theme_id": "theme", "subtheme_id": "sub-heading", "section_heading": "heading",
+               "group_heading": "heading", "plan_status": "the plan's status", "number_under": "number",
+               "source_title": "source", "source_date": "source", "source_date_note": "source",
+               "source_url": "source", "kpi_intro": "KPIs", "kpi_headings": "KPIs", "kpis": "KPIs",
+               "reviewed": "review dates", "review_every": "review dates", "signatories_recorded": "signatories",
+               "rag_column": "RAG column"}
+# Shown otherwise: an action's words, status and updates; a plan's actions and its place (a rename).
+# An action's copies of its plan's values (its area, RAG column, overdue at review) are the plan's changes.
+ACTION_SHOWN = {*TEXT_FIELDS, "status", "updates", "area_slug", "rag_column", "overdue_at_review"}
+PLAN_SHOWN = {"preamble", "sections", "source_path", "slug"}
 # XML 1.0 allows none of these; a commit message may hold any of them, and a feed must stay XML.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -133,10 +136,11 @@ def area_change(before: Area | str | None, after: Area | str | None, path: str =
         record = _action_change(was_actions.get(action_id), now_actions.get(action_id))
         if record:
             change["actions"].append(record)
-    change["other"] = sorted({words for name, words in PLAN_FIELDS.items()
-                              if getattr(old, name) != getattr(after, name)})
+    change["other"] = _fields_changed(old, after, PLAN_SHOWN)
+    if not change["actions"] and _outline(old) != _outline(after):
+        change["other"].append("headings or order")  # the same actions, arranged differently
     if not change["actions"] and not change["other"] and not renamed_from:
-        change["other"] = ["headings or order"]  # the same actions, arranged differently
+        change["other"] = ["details"]
     return change
 
 
@@ -146,21 +150,34 @@ def _action_change(was: Action | None, now: Action | None) -> dict | None:
     if was is None or now is None:
         record["kind"] = "added" if was is None else "removed"
         return record
-    if was == dataclasses.replace(now, area_slug=was.area_slug):  # a renamed plan's actions are the same actions
-        return None
+    if not _fields_changed(was, now, ACTION_SHOWN - {*TEXT_FIELDS, "status", "updates"}):
+        return None  # the same action (in a renamed plan, or one whose RAG column note changed)
     record["kind"] = "changed"
     record["status_from"], record["status_to"] = was.status, now.status
     record["texts"] = [[words, word_diff(getattr(was, name), getattr(now, name))]
                        for name, words in TEXT_FIELDS.items() if getattr(was, name) != getattr(now, name)]
     known = set(was.updates)
     record["updates"] = [u.date for u in now.updates if u not in known]
-    record["other"] = sorted({words for name, words in OTHER_ACTION_FIELDS.items()
-                              if getattr(was, name) != getattr(now, name)})
+    record["other"] = _fields_changed(was, now, ACTION_SHOWN)
     if not record["updates"] and set(now.updates) != known:
         record["other"].append("progress updates")
     if not (record["texts"] or record["updates"] or record["other"] or record["status_from"] != record["status_to"]):
         record["other"] = ["details"]
     return record
+
+
+def _outline(area: Area) -> tuple:
+    """A plan's headings and the order of its actions, without the actions themselves."""
+    return (tuple(a.id for a in area.preamble),
+            tuple((s.heading, s.theme_id, tuple((g.heading, g.theme_id, g.subtheme_id, tuple(a.id for a in g.actions))
+                                                for g in s.groups)) for s in area.sections))
+
+
+def _fields_changed(old, new, shown_otherwise: set[str]) -> list[str]:
+    """The reader's names of the dataclass fields that differ between two versions, but those in
+    `shown_otherwise`."""
+    return sorted({FIELD_WORDS.get(f.name, f.name.replace("_", " ")) for f in dataclasses.fields(old)
+                   if f.name not in shown_otherwise and getattr(old, f.name) != getattr(new, f.name)})
 
 
 def summary(change, correction: bool) -> str:
