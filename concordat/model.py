@@ -488,8 +488,10 @@ def plan_dates(area: Area) -> PlanDates:
     latest_in_plan = None
     for quote in re.findall(r"“([^”]+)”", area.source_date_note):
         month = written_month(quote)
-        action = next((a for a in area.actions
-                       if month and (quoted_in(quote, a.progress) or quoted_in(quote, a.timescale))), None)
+        # A timescale counts only where the quote says what was done, not just when ("January 2015").
+        done = bool(_WRITTEN_DATE.sub("", quote).strip(" –-,.;:"))
+        action = next((a for a in area.actions if month and (
+            quoted_in(quote, a.progress) or (done and quoted_in(quote, a.timescale)))), None)
         if action is not None:
             latest_in_plan = DatedEntry(month, action)
             break

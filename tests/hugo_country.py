@@ -19,6 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from concordat.model import action_heading
+
 ACTION_GLOB = "areas/*/actions/*/index.html"  # the action pages, as on our site
 LAYOUTS = Path(__file__).parent / "hugo_site" / "layouts"  # the Hugo templates
 STATUS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete", "not-rated": "Not rated"}
@@ -126,7 +128,9 @@ def make_hugo_site(country: Path, dest: Path) -> int:
                     weight += 1
                     action_pages += 1
                     front = {
-                        "title": f"{area['name']} Action {action['number']}", "layout": "action",
+                        # Named as our pages name it (model.action_heading), so both sites write the same words.
+                        "title": f"{action_heading(action['number'], action['action'])} – {area['name']} plan",
+                        "heading": action_heading(action["number"], action["action"]), "layout": "action",
                         "weight": weight, "id": action["id"], "number": action["number"],
                         "area": area["slug"], "area_name": area["name"],
                         "section_heading": section["heading"], "group_heading": group.get("heading", ""),

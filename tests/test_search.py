@@ -196,8 +196,10 @@ def test_excerpts_keep_their_spaces_word_for_word(browser, served_site, query):
 
 def test_a_result_shows_what_a_reader_needs_to_pick_it(page, served_site):
     base, _ = served_site
-    target = next(a for a in actions(served_site)
-                  if a["number"] and a["lead_text"] and a["timescale"] and len(a["title"].split()) >= 6)
+    records = actions(served_site)
+    numbers = Counter((a["area_slug"], a["number"]) for a in records)
+    target = next(a for a in records if a["number"] and numbers[(a["area_slug"], a["number"])] == 1
+                  and a["lead_text"] and a["timescale"] and len(a["title"].split()) >= 6)
     open_search(page, base, phrase_of(target), area=target["area"])
     item = page.locator("#search-results > li").first
     assert item.locator("h2 a").get_attribute("href") == target["url"]

@@ -202,7 +202,7 @@ def test_the_home_page_says_how_many_plans_are_published_and_what_period_they_co
     areas = len(list((real_project.content / "areas").glob("*.yaml")))
     said = text(parsed(built_site / "index.html").xpath("//main//p[@class='plan-period']")[0])
     assert said.startswith(f"Plans from {areas} local areas are published here so far.")
-    assert "from August 2015 to November 2015; 1 is not dated." in said
+    assert "from October 2015 to November 2015; 1 is not dated." in said
     assert "Their timescales run from December 2014 to April 2017." in said
     cards = parsed(built_site / "index.html").xpath("//main//li[@class='card']")
     assert len(cards) == areas and all("Written: " in text(c) and "Latest progress entry: " in text(c) for c in cards)
@@ -228,3 +228,16 @@ def test_the_accessibility_statement_says_why_for_each_plan(built_site):
     assert "South West Essex has no Red, Amber or Green column at all" in limits
     assert "Bromley, Kent and Medway, Milton Keynes and Nottingham and Nottinghamshire rated their actions" in limits
     assert "lost when the documents were converted" not in limits
+
+
+@pytest.mark.browser
+def test_search_results_for_bromleys_repeated_numbers_say_which_sub_heading(page, served_site):
+    """Bromley has two actions numbered 1 that begin with the same words, under two sub-headings:
+    in the results, as on the pages, each carries its own."""
+    from .test_search import open_search
+
+    base, _ = served_site
+    open_search(page, base, "Reviewing impact of Winter Resilience additional funding", area="Bromley")
+    refs = [" ".join(r.split()) for r in page.locator("#search-results > li h2 .result-ref").all_inner_texts()]
+    assert "Bromley · Action 1 under “Improving mental health crisis services”" in refs
+    assert "Bromley · Action 1 under “Ensuring the right numbers of high quality staff”" in refs
