@@ -51,7 +51,7 @@ def project(tmp_path) -> Project:
 
 def test_every_yaml_example_is_tried_below():
     firsts = sorted(re.sub(r"(\s*#.*\n)*", "", e, count=1).split(":")[0].strip("- \n") for e in examples())
-    assert firsts == ["id", "progress", "reviewed", "reviewers", "signatories", "updates"], firsts
+    assert firsts == ["covers", "id", "progress", "reviewed", "reviewers", "signatories", "updates"], firsts
 
 
 def test_the_update_recipe_works_as_written(project):
@@ -103,3 +103,18 @@ def test_the_reviewers_example_then_codeowners_passes_check(project, capsys):
     area.write_text(area.read_text(encoding="utf-8") + by_first_key("reviewers"), encoding="utf-8")
     assert main(["codeowners"], project.root) == 0
     assert main(["check"], project.root) == 0, capsys.readouterr().err
+
+
+def test_the_covers_example_is_what_the_finder_reads(project):
+    """The guide's `covers` example in place of Kent and Medway's own list: check passes, and the
+    place it names is found as the guide says."""
+    area = project.content / "areas" / "kent-and-medway.yaml"
+    text = area.read_text(encoding="utf-8")
+    start = text.index("\ncovers:\n") + 1
+    after = re.search(r"\n(?=[A-Za-z_])", text[start + len("covers:\n"):])
+    end = start + len("covers:\n") + after.start() + 1 if after else len(text)
+    area.write_text(text[:start] + by_first_key("covers") + text[end:], encoding="utf-8")
+    kent = load_site(project).area("kent-and-medway")
+    [place] = kent.covers
+    assert (place.name, place.council, place.towns) == ("Gravesham", "Gravesham Borough Council",
+                                                         ("Gravesend", "Northfleet"))
