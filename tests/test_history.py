@@ -252,7 +252,8 @@ def test_a_listed_commit_and_a_trailer_both_read_as_corrections_everywhere(scrip
     root = scripted.root
     area_file = scripted.content / "areas/exampleshire.yaml"
     data = yaml.safe_load(area_file.read_text())
-    data["preamble"][0].update(status="complete", status_words="Annually", leads=["xmpt"])
+    data["preamble"][0].update(status="complete", progress="Governance arrangements completed in May 2015",
+                               status_words="Governance arrangements completed", leads=["xmpt"])
     area_file.write_text(dump(data))
     commit_all(root, "Governance completed", "2016-07-01T09:00:00+00:00")  # a correction, listed below
     listed = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -275,7 +276,7 @@ def test_a_listed_commit_and_a_trailer_both_read_as_corrections_everywhere(scrip
         assert "Correction: Exampleshire: 1 action corrected" in titles[1:], feed
         assert not any("completed" in t for t in titles if t.startswith("Correction"))
     assert timeline(scripted, "governance")[0] == (
-        "1 July 2016 Correction Corrected: lead organisations, status words, the plan&#39;s status. "
+        "1 July 2016 Correction Corrected: progress, lead organisations, status words, the plan&#39;s status. "
         "Status corrected from Not rated to Complete.")  # and no "Status: Complete" badge: it is not progress
     assert timeline(scripted)[0] == "1 May 2016 Correction Corrected: action text."
 
