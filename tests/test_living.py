@@ -42,12 +42,12 @@ def test_an_update_may_say_complete_in_its_own_words_but_the_plan_status_still_n
     action = content["area"]["sections"][0]["groups"][0]["actions"][0]
     action.pop("status_words", None)
     action.pop("rag", None)
-    action["status"] = "amber"
+    action["status"] = "not-rated"
     action["updates"] = [{"date": "2016-09-30", "text": "The line now runs every night.", "status": "complete"}]
     project = make_project(tmp_path / "p")
     write_content(project, content)
     shown = next(a for a in load_site(project).actions if a.id == action["id"])
-    assert (shown.status, shown.plan_status) == ("complete", "amber")
+    assert (shown.status, shown.plan_status) == ("complete", "not-rated")
 
     action["status"] = "complete"
     write_content(project, content)
@@ -144,6 +144,7 @@ NOT_EXPORTED = {
     ("site", None, "contact_email"): "site settings, not plan data",
     ("site", None, "description"): "site settings, not plan data",
     ("site", None, "repository"): "site settings: where the content's history is published",
+    ("site", None, "branch"): "site settings: the branch the action pages' edit links open",
     ("site", None, "required_organisation_types"): "site settings: advice in check and on the area pages",
     ("site", "licence", "title"): "the data's licence: in data/datapackage.json, the CSVW descriptor and the zip",
     ("site", "licence", "url"): "the data's licence: in data/datapackage.json, the CSVW descriptor and the zip",
