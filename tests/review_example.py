@@ -80,8 +80,8 @@ def scripted_branch(dest: Path) -> Project:
 
     def street_triage(d):
         action = actions(d)[1]
-        action.update(status="green", progress="Completed in draft; agreed by the police in May 2015")
-        action.pop("status_words")
+        action.update(status="green", progress="Completed in draft; agreed by the police in May 2015",
+                      status_words="agreed by the police in May 2015")  # a plan's own status needs its words
     edit_yaml(project, AREA, street_triage)
     commit(root, "Action 1.2: status and progress as the plan gives them", "2016-04-02T09:00:00+00:00")
 
