@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .errors import ContentError
-from .importer import rag_problem, words_status
+from .importing.rag import rag_problem, words_status
 from .load import Document, LoadedContent, did_you_mean, parse_due
 from .memo import derived
 from .model import ORGANISATION_TYPES, STATUS_LABELS, quoted_in

@@ -100,3 +100,17 @@ def test_the_readme_names_every_module_and_only_modules_that_exist():
                if p.name != "__init__.py" or p.parent.name != "concordat"}
     assert named - present == set(), "the README names modules that do not exist"
     assert present - named == set(), "modules the README does not name"
+
+
+def test_the_importer_is_small_modules_of_short_functions():
+    """`concordat/importing/` is read by whoever has to fix an odd plan: each module one job (no
+    more than 450 lines), each function short enough to read at once (no more than 60 lines)."""
+    long = []
+    for path in sorted((ROOT / "concordat" / "importing").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 450:
+            long.append(f"{path.name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
+                long.append(f"{path.name}: {node.name} is {node.end_lineno - node.lineno + 1} lines")
+    assert long == []
