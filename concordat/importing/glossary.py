@@ -20,6 +20,7 @@ class Glossary:
         self.plan, self.report = plan, report
 
     def lines(self, text: str, where: str) -> bool:
+        """Add the terms of a paragraph under a glossary heading; False if a line of it is not one."""
         done = True
         for line in text.split("\n"):
             m = GLOSSARY_LINE.match(line.strip())
@@ -35,8 +36,8 @@ class Glossary:
             return
         self.plan.glossary.append({"term": term, "meaning": meaning})
 
-
     def table(self, table: Table, header_at: int | None, mapping: dict[int, str]) -> None:
+        """Add the terms of a glossary table, its columns given by `mapping` (column -> term or meaning)."""
         for row in table.rows[(header_at + 1 if header_at is not None else 0):]:
             values = {mapping[c]: cell.text.strip() for c, cell in row.distinct() if c in mapping}
             if values.get("term") and values.get("meaning"):

@@ -28,6 +28,7 @@ class TableReader:
         self.rag_cells = 0  # action rows with a cell in a RAG column
 
     def read(self, table: Table) -> None:
+        """Read one table, by its kind, into the plan at the cursor."""
         cursor = self.cursor
         cursor.mode = "" if cursor.mode == "kpi" else cursor.mode
         kind, header_at, mapping = self._table_kind(table)
