@@ -78,9 +78,6 @@ def check_shape(record: dict) -> None:
             [need(x, str) for x in need(area.get(key, []), list)]
         need(area.get("reason", ""), str)
         need(area.get("renamed_from", ""), str)
-    for sha, trailer in need(record.get("merged", []), list):
-        need(sha, str)
-        need(trailer, bool)
         for action in need(area["actions"], list):
             for key in ("id", "label", "kind"):
                 need(action[key], str)
@@ -95,3 +92,6 @@ def check_shape(record: dict) -> None:
                     if op not in ("=", "+", "-"):
                         raise TypeError("unknown diff part")
                     need(text, str)
+    for sha, trailer in need(record.get("merged", []), list):
+        need(sha, str)
+        need(trailer, bool)
