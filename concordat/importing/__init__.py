@@ -5,6 +5,7 @@ In the order the work is done: `command` runs it; `files` reads the document (af
 actions of `imported`, with `headings`, `table_reader`, `columns`, `glossary`, `rag`, `themes`,
 `leads` and `ids`, noting in `report` what the editor should check; `yaml_out` writes the area
 file, `hand_edits` keeps an editor's changes on `--update`, and `yaml_update` puts a published
-spreadsheet's actions back. Nothing here is imported by the build, except `rag`, which `check` uses
-to read back what the import wrote.
+spreadsheet's actions back. The build itself uses only `rag` (`check` reads back the `rag` the
+import wrote); the published spreadsheet's reader checks its file with `file_checks`. This file
+imports nothing, so neither pulls in the rest.
 """
