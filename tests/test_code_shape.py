@@ -114,3 +114,12 @@ def test_the_importer_is_small_modules_of_short_functions():
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
                 long.append(f"{path.name}: {node.name} is {node.end_lineno - node.lineno + 1} lines")
     assert long == []
+
+
+def test_pyproject_lists_every_package_of_concordat():
+    """pyproject names the packages by hand: one left out would install without its modules."""
+    import tomllib
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "concordat").rglob("__init__.py")}
+    assert sorted(listed) == sorted(found)
