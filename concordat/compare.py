@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .load import parse_due
+from .dates import overdue_at, parse_due, status_at
 from .memo import derived
 from .model import (
     ORGANISATION_TYPES,
@@ -22,8 +22,6 @@ from .model import (
     Region,
     Site,
     Theme,
-    overdue_at,
-    status_at,
 )
 
 NO_SUBTHEME = "none"  # the column of a theme's actions that come under none of its national sub-headings

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 
 from .compare import COMPARISON_COLUMNS
-from .load import load_schema
 from .model import STATUS_LABELS, Site
+from .schema_check import load_schema
 
 # The columns of the actions files (CSV; the JSON files have the same keys, with `updates` as a
 # list where a CSV row has the latest update) and of updates.csv.

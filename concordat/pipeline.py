@@ -18,10 +18,12 @@ from . import export, processes, render, search, write
 from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
 from .history import NO_HISTORY, History, head_commit, read_history
-from .load import ContentFiles, DocumentCache, load_content, not_a_plain_file
-from .model import Site, make_site
+from .load import ContentFiles, DocumentCache, load_content
+from .model import Site
+from .model_from_content import make_site
 from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
 from .validate import required_agency_warnings, validate
+from .yaml_reading import not_a_plain_file
 
 PACKAGE_DIR = Path(__file__).parent
 

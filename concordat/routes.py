@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import compare, datapackage, places, search
+from .dates import plan_period
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .markup import Abbreviation
 from .memo import derived
-from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
+from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme
 
 LISTING_PAGE_SIZE = 200
 # Action pages in one search index. Pagefind holds everything it indexes in memory (about 50 KB an

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .dates import parse_due
 from .errors import ContentError
 from .importer import rag_problem, words_status
-from .load import Document, LoadedContent, did_you_mean, parse_due
+from .load import Document, LoadedContent
 from .memo import derived
-from .model import ORGANISATION_TYPES, STATUS_LABELS, quoted_in
+from .model import ORGANISATION_TYPES, STATUS_LABELS
+from .names import quoted_in
+from .schema_check import did_you_mean
 
 
 def validate(content: LoadedContent) -> list[ContentError]:

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, ContentErrors
-from ..load import MAX_FILE_BYTES
 from ..model import STATUS_LABELS, Action, Area, Site
+from ..names import is_slug
+from ..yaml_reading import MAX_FILE_BYTES
 from . import git
 from .changes import area_change, plain, read_version, summary, word_diff
 
@@ -35,7 +36,6 @@ __all__ = ["History", "HistoryEvent", "NO_HISTORY", "action_history", "area_chan
            "history_warnings", "read_corrections", "read_history", "read_version", "review_warnings", "word_diff"]
 
 CORRECTIONS_FILE = "corrections.txt"  # in the content folder: commits that are corrections, one id a line
-SLUG_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.yaml")  # an area file's name: its slug (validate.py checks it)
 SUMMED_FROM = 3  # plans one commit changed, from which its heading sums them up rather than naming each
 CHUNK = 200  # commits whose files are read from git at once (bounds the memory a long history takes)
 
@@ -219,7 +219,8 @@ def _cache_folder(cache: Path) -> Path:
     """The cache's folder for this code: what is learnt from a commit depends on how it is read."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for source in [*sorted(here.glob("*.py")), here.parent / "model.py", here.parent / "load.py",
+    read_by = ("model", "model_from_content", "dates", "names", "load", "schema_check", "yaml_reading")
+    for source in [*sorted(here.glob("*.py")), *(here.parent / f"{name}.py" for name in read_by),
                    here.parent / "schemas" / "area.schema.json"]:
         digest.update(source.read_bytes())
     return cache / f"v{digest.hexdigest()[:16]}"
@@ -288,7 +289,8 @@ def _learn(root: Path, prefix: str, content: str, commits: list[tuple[int, str, 
 
     def is_area(path: str) -> bool:
         """A plan's file: content/areas/<slug>.yaml (any other name is no plan's, at HEAD or ever)."""
-        return path.startswith(areas_folder) and bool(SLUG_FILE.fullmatch(path[len(areas_folder):]))
+        name = path[len(areas_folder):]
+        return path.startswith(areas_folder) and name.endswith(".yaml") and is_slug(name.removesuffix(".yaml"))
 
     infos = git.objects(root, [sha for _, sha, _ in commits])
     blobs_wanted = [b for _, _, files in commits for f in files
