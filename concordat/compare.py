@@ -120,6 +120,15 @@ def involvement(site: Site, area: Area) -> list[Involved]:
     return sorted(involved, key=lambda inv: (-inv.leads, inv.organisation.name.lower()))
 
 
+def missing_agencies(area: Area, needs: tuple[tuple[str, ...], dict[str, str]]) -> tuple[str, ...]:
+    """The organisation types site.yaml requires of which the plan names no organisation, as a lead
+    or a signatory (`needs`: those types, and each organisation's type by its id). The one rule for
+    the editors' warnings (`validate.required_agency_warnings`) and the dashboard's gaps."""
+    required, type_of = needs
+    named = {type_of[i] for i in (*area.signatories, *(i for a in area.actions for i in a.leads))}
+    return tuple(kind for kind in required if kind not in named)
+
+
 def area_dashboard(site: Site, area: Area) -> AreaDashboard:
     involved = involvement(site, area)
     by_type = tuple(
@@ -127,8 +136,10 @@ def area_dashboard(site: Site, area: Area) -> AreaDashboard:
         for kind, label in ORGANISATION_TYPES.items()
         if any(inv.organisation.type == kind for inv in involved)
     )
+    missing = missing_agencies(area, (site.required_types, {o.id: o.type for o in site.organisations.values()}))
     required = tuple(
         RequiredAgency(kind, ORGANISATION_TYPES[kind],
+                       () if kind in missing else
                        tuple(inv.organisation for inv in involved if inv.organisation.type == kind),
                        area.signatories_recorded)
         for kind in site.required_types

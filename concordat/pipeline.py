@@ -88,7 +88,7 @@ def load_site(project: Project, base_url: str | None = None, memory: ContentMemo
         raise ContentErrors(errors)
     site = make_site(content, base_url, memory.areas if memory else None)
     site.unfinished = tuple(w for doc in content.areas for w in doc.unfinished)
-    site.warnings = site.unfinished + tuple(required_agency_warnings(content))
+    site.warnings = site.unfinished + tuple(required_agency_warnings(content, site))
     return site
 
 
