@@ -74,17 +74,8 @@ class SchemaCheck:
             ContentError(self.path, message, node.start_mark.line + 1, node.start_mark.column + 1, hint)
         )
 
-    def resolve(self, schema: dict) -> dict:
-        while "$ref" in schema:
-            ref = schema["$ref"]
-            target = self.schema
-            for part in ref.removeprefix("#/").split("/"):
-                target = target[part]
-            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-        return schema
-
     def check(self, node: yaml.Node, schema: dict, at: tuple, name: str = "file", required: bool = False) -> Any:
-        schema = self.resolve(schema)
+        schema = resolve(self.schema, schema)
         self.marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
             self.fail(node, f"YAML tag '{node.tag}' is not allowed in '{name}'", "remove the tag starting with '!'")
@@ -145,30 +136,7 @@ class SchemaCheck:
             return None
         kind = schema.get("type")
         if kind == "string":
-            misread = yaml_versions_disagree(node)
-            if misread:
-                self.fail(node, f"'{name}' should be text, but '{node.value}' without quotes is read as {misread}",
-                          f'put it in quotes: "{node.value}"')
-                return None
-            if node.tag == "tag:yaml.org,2002:timestamp":
-                value = node.value  # a date written plainly is still the text the editor wrote
-            elif node.tag != STR:
-                self.fail(node, f"'{name}' should be text, not {_describe(node)}", f'put it in quotes: "{node.value}"')
-                return None
-            else:
-                value = node.value
-            lost = self._comment_after(node)
-            if lost:
-                column, words = lost
-                kept = json.dumps(f"{value} {words}", ensure_ascii=False)
-                self.errors.append(ContentError(
-                    self.path, f"'{name}' would lose the words '{words}': YAML reads ' #' as the start of a note "
-                    f"for editors, so only '{_short(value)}' would be published", node.end_mark.line + 1, column,
-                    f"to keep the words, put the whole value in quotes: {name}: {kept}; a note for editors "
-                    "goes on a line of its own, starting with #"))
-                return None
-            self._string_rules(node, schema, name, value, required)
-            return value
+            return self._text(node, schema, name, required)
         if kind == "integer":
             if node.tag != "tag:yaml.org,2002:int":
                 self.fail(node, f"'{name}' should be a whole number, not {_describe(node)}")
@@ -179,33 +147,72 @@ class SchemaCheck:
             return value
         return _constructor.construct_object(node)
 
-    def _comment_after(self, node: yaml.ScalarNode) -> tuple[int, str] | None:
-        """The column of ' #' after a plain value, and the words from it, which YAML drops as a comment."""
-        if node.style or node.end_mark.line >= len(self.lines):
+    def _text(self, node: yaml.ScalarNode, schema: dict, name: str, required: bool) -> str | None:
+        misread = yaml_versions_disagree(node)
+        if misread:
+            self.fail(node, f"'{name}' should be text, but '{node.value}' without quotes is read as {misread}",
+                      f'put it in quotes: "{node.value}"')
             return None
-        after = self.lines[node.end_mark.line][node.end_mark.column:]
-        found = re.match(r"[ \t]+(#.*?)\s*$", after)
-        return (node.end_mark.column + found.start(1) + 1, found[1]) if found else None
+        # A date written plainly is still the text the editor wrote.
+        if node.tag not in (STR, "tag:yaml.org,2002:timestamp"):
+            self.fail(node, f"'{name}' should be text, not {_describe(node)}", f'put it in quotes: "{node.value}"')
+            return None
+        value = node.value
+        lost = _comment_after(self.lines, node)
+        if lost:
+            column, words = lost
+            kept = json.dumps(f"{value} {words}", ensure_ascii=False)
+            self.errors.append(ContentError(
+                self.path, f"'{name}' would lose the words '{words}': YAML reads ' #' as the start of a note "
+                f"for editors, so only '{_short(value)}' would be published", node.end_mark.line + 1, column,
+                f"to keep the words, put the whole value in quotes: {name}: {kept}; a note for editors "
+                "goes on a line of its own, starting with #"))
+            return None
+        for message, hint in text_problems(schema, name, value, required):
+            self.fail(node, message, hint)
+        return value
 
-    def _string_rules(self, node, schema, name, value: str, required: bool = False) -> None:
-        if "enum" in schema and value not in schema["enum"]:
-            allowed = ", ".join(schema["enum"])
-            hint = did_you_mean(value, schema["enum"]) or f"use one of: {allowed}"
-            self.fail(node, f"'{value}' is not a valid {name}", hint)
-            return
-        if len(value.strip()) < schema.get("minLength", 0):
-            self.fail(node, f"'{name}' is empty", _empty_hint(required))
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            self.fail(node, f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})")
-        control = _CONTROL.search(value)
-        if control:
-            char = control.group()
-            described = _CONTROL_NAMES.get(char, "an invisible control character")
-            self.fail(node, f"'{name}' contains {described} (U+{ord(char):04X})",
-                      "use spaces instead" if char == "\t" else
-                      "delete it; it may have come from copying out of another document")
-        if "pattern" in schema and not schema_pattern(schema["pattern"]).search(value):
-            self.fail(node, f"'{value}' is not a valid {name}", schema.get("errorMessage"))
+
+def resolve(root: dict, schema: dict) -> dict:
+    """`schema` with its `$ref` (a path inside `root`, "#/$defs/slug") replaced by what it points at."""
+    while "$ref" in schema:
+        target = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def text_problems(schema: dict, name: str, value: str, required: bool = False) -> list[tuple[str, str | None]]:
+    """What is wrong with the text `value` of the field `name` by its (resolved) schema: each a message
+    and a hint, in an editor's words."""
+    if "enum" in schema and value not in schema["enum"]:
+        allowed = ", ".join(schema["enum"])
+        return [(f"'{value}' is not a valid {name}", did_you_mean(value, schema["enum"]) or f"use one of: {allowed}")]
+    problems: list[tuple[str, str | None]] = []
+    if len(value.strip()) < schema.get("minLength", 0):
+        problems.append((f"'{name}' is empty", _empty_hint(required)))
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        problems.append((f"'{name}' is too long ({len(value)} characters; at most {schema['maxLength']})", None))
+    control = _CONTROL.search(value)
+    if control:
+        char = control.group()
+        described = _CONTROL_NAMES.get(char, "an invisible control character")
+        problems.append((f"'{name}' contains {described} (U+{ord(char):04X})",
+                         "use spaces instead" if char == "\t" else
+                         "delete it; it may have come from copying out of another document"))
+    if "pattern" in schema and not schema_pattern(schema["pattern"]).search(value):
+        problems.append((f"'{value}' is not a valid {name}", schema.get("errorMessage")))
+    return problems
+
+
+def _comment_after(lines: list[str], node: yaml.ScalarNode) -> tuple[int, str] | None:
+    """The column of ' #' after a plain value on its line, and the words from it, which YAML drops as a comment."""
+    if node.style or node.end_mark.line >= len(lines):
+        return None
+    after = lines[node.end_mark.line][node.end_mark.column:]
+    found = re.match(r"[ \t]+(#.*?)\s*$", after)
+    return (node.end_mark.column + found.start(1) + 1, found[1]) if found else None
 
 
 @cache
