@@ -193,7 +193,7 @@ class OrganisationSummary:
 def overdue(actions: Iterable[Action], reviewed: str | None) -> int | None:
     """Actions due before the area's last review and not complete at it; None without a review date.
 
-    The same rule as each action's "Overdue at last review" tag (model.overdue_at): the status is
+    The same rule as each action's "Overdue at last review" tag (dates.overdue_at): the status is
     the one shown at the review date, so a later progress update does not change the count.
     """
     review = parse_due(str(reviewed)) if reviewed else None

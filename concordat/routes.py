@@ -96,7 +96,7 @@ class AreaSummary:
     source_date: str
     reviewed: str | None = None
     next_review: str | None = None
-    written: str = ""  # when the plan was written, in words (model.PlanDates)
+    written: str = ""  # when the plan was written, in words (dates.PlanDates)
     latest_progress: str = ""
     not_rated_note: str = ""  # why its Not rated actions have no status
 
