@@ -3,7 +3,7 @@ the comparison pages, the organisation summaries and data/comparison.csv.
 
 Worked out from the model alone, so the pages, the open data and the tests count the same way.
 `routes` turns these into page contexts; links are given to it to fill in (`Linker`), as
-only `routes` knows on which page of a paginated listing an area's actions fall.
+only the listings (`listings.where_listed`) know on which page of a theme an area's actions fall.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ class _PageMaker:
             context["glossaries"] = glossaries
         if area is not None:
             context["area"] = area
-        return Page(url, output_file(url), template, title, context, is_action, area.slug if area else None)
+        return Page(url, output_file(url), template, title, context, is_action, area.slug if area is not None else None)
 
 
 def routes(site: Site, history: History = NO_HISTORY, *, memory: dict | None = None,
