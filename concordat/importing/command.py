@@ -9,14 +9,13 @@ its area file instead.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
 
 from ..errors import ContentError, display_path
 from ..load import ContentFiles, load_document
-from ..model import slug_problem, slugify
+from ..names import is_slug, slug_problem, slugify
 from ..raw_text import remove_invisible
 from ..spreadsheet import SpreadsheetError, is_area_spreadsheet, read_area_spreadsheet
 from ..validate import check_area_references
@@ -151,7 +150,7 @@ def import_spreadsheet(path: Path, content_dir: Path, project_root: Path) -> int
     except (PlanFileError, SpreadsheetError) as exc:
         return _fail(str(exc))
     slug = data.get("slug", "")
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+    if not is_slug(slug):
         return _fail(f"{path.name}: the spreadsheet's area id (sheet 'Plan', beside 'Area id:' in row 3) is "
                      f"{slug!r}; put back the id the site wrote there, e.g. bromley")
     target = content_dir / "areas" / f"{slug}.yaml"

@@ -6,9 +6,10 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..model import STATUS_LABELS
 from .imported import ImportedPlan
 
-STATUSES = ("red", "amber", "green", "complete", "not-rated")
+STATUSES = tuple(STATUS_LABELS)
 
 
 @dataclass
