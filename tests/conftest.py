@@ -12,7 +12,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(ROOT))
 
+from concordat import render  # noqa: E402
 from concordat.pipeline import Project, build_site  # noqa: E402
+
+from .compiled_templates import CompiledTemplates, cached  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once():
+    """Jinja compiles each template once a session, not once a build (tests/compiled_templates.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "make_environment", cached(render.make_environment, CompiledTemplates()))
+        yield
 
 
 def make_project(dest: Path, area_text: str | None = None) -> Project:
