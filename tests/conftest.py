@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(ROOT))
 
-from concordat import render  # noqa: E402
+from concordat import render, search  # noqa: E402
 from concordat.pipeline import Project, build_site  # noqa: E402
 
 from .compiled_templates import CompiledTemplates, cached  # noqa: E402
@@ -36,6 +36,14 @@ def make_project(dest: Path, area_text: str | None = None) -> Project:
     text = area_text if area_text is not None else (FIXTURES / "example-area.yaml").read_text(encoding="utf-8")
     (dest / "content" / "areas" / "exampleshire.yaml").write_text(text, encoding="utf-8")
     return Project(dest)
+
+
+@pytest.fixture
+def stand_in_pagefind(monkeypatch) -> None:
+    """Builds write a stand-in search index (tests/stand_in_pagefind.py), for tests in which
+    the index is not what they test: it is equal between two builds exactly when Pagefind's
+    would be."""
+    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, str(Path(__file__).parent / "stand_in_pagefind.py")])
 
 
 @pytest.fixture
