@@ -341,7 +341,9 @@ def test_structural_edits_rebuild_exactly_what_a_full_build_would(tmp_path):
     assert area_file.exists()
 
 
-def test_output_is_the_same_whatever_the_number_of_workers(tmp_path, real_project):
+def test_output_is_the_same_whatever_the_number_of_workers(tmp_path, real_project, stand_in_pagefind):
+    # The workers render the pages; the search index is made from them (the stand-in's is equal
+    # exactly when Pagefind's would be).
     one = tmp_path / "one"
     three = tmp_path / "three"
     build_site(real_project, out_dir=one, full=True, workers=1)
