@@ -52,6 +52,14 @@ def example_project(tmp_path) -> Project:
 
 
 @pytest.fixture(scope="session")
+def built_example(tmp_path_factory):
+    """The example project built once a session with the default options: (project, result).
+    For tests that only read what the build wrote; a test that edits or rebuilds makes its own."""
+    project = make_project(tmp_path_factory.mktemp("example") / "project")
+    return project, build_site(project)
+
+
+@pytest.fixture(scope="session")
 def real_project() -> Project:
     return Project(ROOT)
 
