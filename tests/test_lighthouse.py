@@ -1,4 +1,4 @@
-"""Lighthouse scores for the main page kinds (see tests/lighthouse_report.py), and each page kind's
+"""Lighthouse scores for the main page kinds (see tools/lighthouse_report.py), and each page kind's
 weight in bytes and requests against a budget: what makes a page fast on a slow phone, measured
 in a way a busy machine cannot change (Lighthouse's own performance score is timed, so it is
 in the report, not here)."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from . import lighthouse_report
+from tools import lighthouse_report
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """Lighthouse report on the home, an area, a theme and the search page.
 
-    python tests/lighthouse_report.py [--out reports/lighthouse]
+    python tools/lighthouse_report.py [--out reports/lighthouse]
 
 Builds the site into a temporary folder, serves it on 127.0.0.1, runs Lighthouse (npm
 `lighthouse`, with Debian's Chromium) on each page, writes each page's JSON report and a
