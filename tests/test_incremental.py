@@ -363,3 +363,19 @@ def test_a_build_with_nothing_changed_leaves_the_site_untouched(example_project)
     assert "Nothing changed" in result.summary()
 
 
+
+
+def test_the_stand_in_search_index_changes_exactly_when_the_action_pages_do(example_project, stand_in_pagefind,
+                                                                           tmp_path):
+    """What the tests that use the stand-in rely on: its index is equal for equal action pages,
+    differs when an action page does, and the build accepts it."""
+    def index(name):
+        build_site(example_project, out_dir=tmp_path / name, full=True, workers=1)
+        return tree(tmp_path / name / "pagefind")
+
+    first, again = index("first"), index("again")
+    assert first == again and json.loads(first["pagefind-entry.json"])["version"] == "stand-in"
+    area = example_project.content / "areas" / "exampleshire.yaml"
+    area.write_text(area.read_text(encoding="utf-8").replace("Agree response times", "Agree waiting times"),
+                    encoding="utf-8")
+    assert index("edited") != first
