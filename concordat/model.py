@@ -1,61 +1,25 @@
-"""Stage 3, model: the plans as plain dataclasses, built from validated content.
+"""Stage 3, model: the plans as plain frozen dataclasses, built from validated content
+(`model_from_content`).
 
-Nothing here reads files or renders: later stages take a `Site` and nothing else.
+Nothing here reads files or renders: later stages take a `Site` and nothing else. The rules these
+classes answer with have their own modules: `dates` (when a plan was written, what is overdue)
+and `names` (slugs, action labels and headings).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-# Letters that Unicode does not split into a plain letter and an accent.
-_OWN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-                              "ı": "i", "ħ": "h"})
+from .dates import PlanDates, add_months, plan_dates
+from .names import action_heading, action_label, first_words, quoted_in, slugify
+from .schema_check import load_schema
 
-
-def _plain_letters(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_OWN_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def slugify(name: str) -> str:
-    """A name as it appears in a web address: "Kent and Medway" -> "kent-and-medway", "Ōxford" -> "oxford"."""
-    return re.sub(r"[^a-z0-9]+", "-", _plain_letters(name)).strip("-")
-
-
-def slug_problem(name: str) -> str | None:
-    """Why a name cannot give its area's web address and file name, or None."""
-    unspellable = sorted({c for c in _plain_letters(name) if c.isalnum() and not c.isascii()})
-    if unspellable:
-        letters = ", ".join(f"'{c}'" for c in unspellable)
-        return (f"cannot make a web address from the name {name!r}: {letters} cannot be written in the letters a "
-                "to z, and would be lost; give the name in those letters (the file's `name` can then be changed "
-                "to the full spelling)")
-    slug = slugify(name)
-    if not slug:
-        return f"cannot make a web address from the name {name!r}: use letters or digits"
-    from .load import load_schema  # the schema says how long an id may be
-
-    longest = load_schema("area")["$defs"]["slug"]["maxLength"]
-    if len(slug) > longest:
-        return (f"the name makes a web address of {len(slug)} characters ('{slug[:30]}…'; the limit is {longest}): "
-                "give a shorter name")
-    return None
-
-
-STATUS_LABELS = {
-    "red": "Red",
-    "amber": "Amber",
-    "green": "Green",
-    "complete": "Complete",
-    "not-rated": "Not rated",
-}
+# The statuses are the area schema's; each is shown as its name in words ("not-rated" -> "Not rated").
+STATUS_LABELS = {status: status.replace("-", " ").capitalize()
+                 for status in load_schema("area")["$defs"]["status"]["enum"]}
 # What "Not rated" means, by the plan's `source.rag_column`: (for the area's counts, beside an action).
 NOT_RATED = {
     "": ("“Not rated” means the plan gives no Red, Amber or Green status for the action.",
@@ -306,6 +270,17 @@ class Area:
         return self.preamble + tuple(a for s in self.sections for g in s.groups for a in g.actions)
 
     @cached_property
+    def actions_by_lead(self) -> dict[str, tuple[Action, ...]]:
+        """Each organisation the plan's actions name as a lead (by id, in the order first named) ->
+        the actions it leads, in the plan's order: the one grouping the dashboard, the organisation
+        summaries and listings, and the open data's lead names all count from."""
+        led: dict[str, list[Action]] = {}
+        for action in self.actions:
+            for org_id in dict.fromkeys(action.leads):
+                led.setdefault(org_id, []).append(action)
+        return {org_id: tuple(actions) for org_id, actions in led.items()}
+
+    @cached_property
     def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUS_LABELS, 0)
         for action in self.actions:
@@ -367,374 +342,3 @@ class Site:
 
     def organisations_sorted(self) -> list[Organisation]:
         return sorted(self.organisations.values(), key=lambda o: o.name.lower())
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or that month's last day where it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def overdue_at(due: str | None, status: str, reviewed: str | None) -> str | None:
-    """The review date if an action was overdue then (due before it and not complete), else None.
-
-    A month-only due date (YYYY-MM) means by the end of that month. Judged against the plan's
-    own review date, never the day of the build, so the same content always gives the same site.
-    """
-    if not due or not reviewed or status == "complete":
-        return None
-    if len(due) == 7:
-        year, month = int(due[:4]), int(due[5:])
-        day = dt.date(year, month, calendar.monthrange(year, month)[1])
-    else:
-        day = dt.date.fromisoformat(due)
-    return reviewed if day < dt.date.fromisoformat(reviewed) else None
-
-
-def status_at(plan_status: str, updates: tuple[Update, ...], day: str | None) -> str:
-    """The status shown on `day` (None: now): the latest update's on or before it, else the plan's."""
-    shown = [u for u in updates if day is None or u.date <= day]
-    return shown[-1].status if shown else plan_status
-
-
-def quoted_in(quote: str, text: str) -> bool:
-    """Whether `quote` is copied from `text`: the same words, however the spaces between them run."""
-    return " ".join(quote.split()) in " ".join(text.split())
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # not calendar.month_name, which follows the machine's locale
-
-
-def long_date(value: str) -> str:
-    """A date as people write it: 2016-03-31 -> '31 March 2016', 2016-03 -> 'March 2016'."""
-    year, month, *day = value[:10].split("-")
-    words = f"{MONTHS[int(month) - 1]} {year}"
-    return f"{int(day[0])} {words}" if day else words
-
-
-# A date as plans write it: "October 2015", "18 Nov 2015", "1st of April 2015", "Sept 2015".
-_WRITTEN_DATE = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
-    r"(20\d\d)\b", re.IGNORECASE)
-_MONTH_NUMBERS = {m[:3].lower(): n for n, m in enumerate(MONTHS, start=1)}
-
-
-def written_month(words: str) -> str | None:
-    """The last month and year written in `words`, as YYYY-MM ("18 Nov 2015" -> "2015-11"), or None."""
-    found = list(_WRITTEN_DATE.finditer(words or ""))
-    if not found:
-        return None
-    return f"{found[-1].group(3)}-{_MONTH_NUMBERS[found[-1].group(2).lower()]:02d}"
-
-
-@dataclass(frozen=True)
-class DatedEntry:
-    """The latest dated progress entry of a plan: the plan's own, or an editors' update."""
-
-    date: str  # YYYY-MM, or YYYY-MM-DD for an update
-    action: Action
-    is_update: bool = False
-
-
-@dataclass(frozen=True)
-class PlanDates:
-    """How old a plan is, from what its file says: the date printed on it, its latest dated progress
-    entry (the one its `date_note` quotes), editors' updates since, and the span of its timescales."""
-
-    printed: str  # source.date as written, "" if the document is undated
-    latest_in_plan: DatedEntry | None
-    latest_update: DatedEntry | None
-    reports_progress: bool
-    timescales: tuple[str, str] | None  # the first and last due date (YYYY-MM[-DD]) its actions give
-
-    @property
-    def month(self) -> str | None:
-        """The month the plan is dated by (its printed date, else its latest progress entry), YYYY-MM."""
-        return written_month(self.printed) or (self.latest_in_plan.date[:7] if self.latest_in_plan else None)
-
-    @property
-    def written(self) -> str:
-        """When the plan was written, in words."""
-        if self.printed:
-            return f"{self.printed} (the date printed on the plan)"
-        if self.latest_in_plan:
-            return (f"Not dated; in or after {long_date(self.latest_in_plan.date)}, the month of its latest "
-                    "progress entry")
-        if self.timescales:
-            return (f"Not dated; its timescales run from {long_date(self.timescales[0])} to "
-                    f"{long_date(self.timescales[1])}")
-        return "Not dated"
-
-    @property
-    def latest_progress(self) -> str:
-        """When its latest progress entry is dated, in words, and where it is."""
-        entry = self.latest_update or self.latest_in_plan
-        if entry:
-            where = "an update on this site" if entry.is_update else "in the plan"
-            return f"{long_date(entry.date)}, {where} ({entry.action.label})"
-        if self.reports_progress:
-            return "Not dated; the plan's progress entries give no dates"
-        return "None: the plan reports no progress"
-
-
-def plan_dates(area: Area) -> PlanDates:
-    """An area's `PlanDates`. The plan's latest progress entry is the first passage its `date_note`
-    quotes that is copied from an action's progress (or timescale: Kent wrote what was done in its
-    timescale column, "First draft shared at T&F Group 9 October 2015") and holds a date: plans
-    also date what they expect ("will be delivered in April 2016"), so the latest date in the
-    text is not it."""
-    latest_in_plan = None
-    for quote in re.findall(r"“([^”]+)”", area.source_date_note):
-        month = written_month(quote)
-        # A timescale counts only where the quote says what was done, not just when ("January 2015").
-        done = bool(_WRITTEN_DATE.sub("", quote).strip(" –-,.;:"))
-        action = next((a for a in area.actions if month and (
-            quoted_in(quote, a.progress) or (done and quoted_in(quote, a.timescale)))), None)
-        if action is not None:
-            latest_in_plan = DatedEntry(month, action)
-            break
-    updates = [(u.date, a) for a in area.actions for u in a.updates]
-    latest_update = DatedEntry(*max(updates, key=lambda u: u[0]), is_update=True) if updates else None
-    dues = sorted(a.due for a in area.actions if a.due)
-    return PlanDates(area.source_date, latest_in_plan, latest_update,
-                     any(a.progress or a.updates for a in area.actions), (dues[0], dues[-1]) if dues else None)
-
-
-@dataclass(frozen=True)
-class PlanPeriod:
-    """What period the published plans cover, for the home page: worked out from their dates."""
-
-    area_count: int
-    undated: int  # plans with neither a printed date nor a dated progress entry
-    first: str | None  # the earliest and latest month the plans are dated by (YYYY-MM)
-    last: str | None
-    due_from: str | None  # the earliest and latest due date their actions give
-    due_to: str | None
-
-    @property
-    def sentences(self) -> tuple[str, ...]:
-        areas = f"{self.area_count} local area" + ("s" if self.area_count != 1 else "")
-        said = [f"Plans from {areas} are published here so far."]
-        if self.first and self.last:
-            dated = self.area_count - self.undated
-            span = long_date(self.first) if self.first == self.last else \
-                f"from {long_date(self.first)} to {long_date(self.last)}"
-            which = f"All {dated}" if not self.undated else f"{dated} of them"
-            said.append(f"{which} {'is' if dated == 1 else 'are'} dated, by the date printed on the plan or its "
-                        f"latest progress entry, {span}" + (f"; {self.undated} {'is' if self.undated == 1 else 'are'} "
-                                                            "not dated." if self.undated else "."))
-        if self.due_from and self.due_to:
-            said.append(f"Their timescales run from {long_date(self.due_from)} to {long_date(self.due_to)}.")
-        return tuple(said)
-
-
-def plan_period(areas: tuple[Area, ...]) -> PlanPeriod:
-    months = sorted(m for m in (a.dates.month for a in areas) if m)
-    dues = sorted(d for a in areas if a.dates.timescales for d in a.dates.timescales)
-    return PlanPeriod(len(areas), len(areas) - len(months), months[0] if months else None,
-                      months[-1] if months else None, dues[0] if dues else None, dues[-1] if dues else None)
-
-
-HEADING_LENGTH = 140  # an action's name is cut at a word near this many characters
-
-
-def first_words(text: str, limit: int = HEADING_LENGTH) -> str:
-    """An action's first line, cut at a word near `limit` characters; "…" where the action goes on."""
-    lines = [re.sub(r"\s+", " ", ln.strip(" -•·*")).strip() for ln in str(text or "").splitlines()]
-    lines = [ln for ln in lines if ln]
-    first = lines[0] if lines else ""
-    if len(first) > limit:
-        return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-    return first + (" …" if len(lines) > 1 and not first.endswith("…") else "")
-
-
-def action_label(number: str, text: str, under: str = "") -> str:
-    """How a reader refers to an action: "Action 2.14"; "Action 1 under “Sub-heading”" where the plan
-    gives the number to several actions (`under`, see `number_subheadings`); its first words if it has
-    no number."""
-    if not number:
-        return first_words(text)
-    return f"Action {number}" + (f" under “{under}”" if under else "")
-
-
-def action_heading(number: str, text: str, under: str = "") -> str:
-    """An action's name in headings, links and page titles: its label and first words, so a list of
-    headings or links says what each action is ("Action 1.1: Develop a local protocol to …").
-
-    The one rule for naming an action: the model, the changes pages and the search index all use it."""
-    if not number:
-        return first_words(text)
-    label = action_label(number, text, under)
-    return f"{label}: {first_words(text, max(60, HEADING_LENGTH - len(label) - 2))}"
-
-
-def number_subheadings(data: dict | None) -> dict[str, str]:
-    """For each action (by id) whose number the plan gives to another action too, the heading that
-    tells them apart: its sub-heading, else its section's heading, else both. Bromley restarts its
-    numbering under every sub-heading. Works on an area file's data as read, valid or not (the
-    changes pages read old versions)."""
-    if not isinstance(data, dict):
-        return {}
-    placed = []  # (id, number, section heading, group heading)
-    for a in _items(data.get("preamble")):
-        placed.append((str(a.get("id", "")), str(a.get("number") or ""), "", ""))
-    for s in _items(data.get("sections")):
-        for g in _items(s.get("groups")):
-            for a in _items(g.get("actions")):
-                placed.append((str(a.get("id", "")), str(a.get("number") or ""), str(s.get("heading") or ""),
-                               str(g.get("heading") or "")))
-    numbers = Counter(number for _, number, _, _ in placed if number)
-    under: dict[str, str] = {}
-    for action_id, number, section, group in placed:
-        if numbers[number] > 1:
-            under[action_id] = group or section
-    repeated = Counter((number, under.get(i, "")) for i, number, _, _ in placed if number)
-    for action_id, number, section, group in placed:
-        if numbers[number] > 1 and repeated[(number, under[action_id])] > 1 and section and group:
-            under[action_id] = f"{section} — {group}"
-    return under
-
-
-def _items(value) -> list[dict]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: str | None,
-                 section_heading: str | None, group_heading: str | None, reviewed: str | None = None,
-                 number_under: str = "", rag_column: str = "", source_line: int | None = None) -> Action:
-    updates = tuple(sorted((Update(u["date"], u["text"], u["status"]) for u in data.get("updates", ())),
-                           key=lambda u: u.date))
-    return Action(
-        area_slug=area_slug,
-        id=data["id"],
-        number=data.get("number", ""),
-        text=data["action"],
-        status=status_at(data["status"], updates, None),
-        theme_id=theme_id,
-        subtheme_id=subtheme_id,
-        section_heading=section_heading,
-        group_heading=group_heading,
-        outcomes=data.get("outcomes", ""),
-        progress=data.get("progress", ""),
-        leads=tuple(data.get("leads", ())),
-        lead_text=data.get("lead_text", ""),
-        timescale=data.get("timescale", ""),
-        due=data.get("due"),
-        updates=updates,
-        plan_status=data["status"],
-        overdue_at_review=overdue_at(data.get("due"), status_at(data["status"], updates, reviewed), reviewed),
-        status_words=data.get("status_words", ""),
-        rag=data.get("rag", ""),
-        sic=tuple(data.get("sic", ())),
-        number_under=number_under,
-        rag_column=rag_column,
-        source_line=source_line,
-    )
-
-
-def build_area(data: dict, source_path: str, line_of: Callable[..., int | None] | None = None) -> Area:
-    """An Area from one validated area file; `line_of(*at)` gives the line of the value at `at`."""
-    line_of = line_of or (lambda *at: None)
-    slug = data["slug"]
-    reviewed = data.get("reviewed")
-    under = number_subheadings(data)
-    rag_column = data.get("source", {}).get("rag_column", "")
-    sections = []
-    for si, s in enumerate(data["sections"]):
-        groups = []
-        for gi, g in enumerate(s["groups"]):
-            theme_id = g.get("theme", s["theme"])
-            actions = tuple(
-                build_action(slug, a, theme_id, g.get("subtheme"), s["heading"], g.get("heading"), reviewed,
-                             under.get(a["id"], ""), rag_column, line_of("sections", si, "groups", gi, "actions", ai))
-                for ai, a in enumerate(g["actions"])
-            )
-            groups.append(Group(g.get("heading"), theme_id, g.get("subtheme"), actions))
-        sections.append(Section(s["heading"], s["theme"], tuple(groups)))
-    source = data.get("source", {})
-    return Area(
-        name=data["name"],
-        slug=slug,
-        source_path=source_path,
-        source_title=source.get("title", ""),
-        source_date=source.get("date", ""),
-        source_date_note=source.get("date_note", ""),
-        source_url=source.get("url"),
-        introduction=data.get("introduction", ""),
-        preamble=tuple(build_action(slug, a, None, None, None, None, reviewed, under.get(a["id"], ""), rag_column,
-                                    line_of("preamble", i)) for i, a in enumerate(data.get("preamble", ()))),
-        sections=tuple(sections),
-        kpi_intro=data.get("kpi_intro", ""),
-        kpi_headings=KpiHeadings(**data.get("kpi_headings", {})),
-        kpis=tuple(Kpi(**k) for k in data.get("kpis", ())),
-        glossary=tuple(GlossaryEntry(**g) for g in data.get("glossary", ())),
-        notes=tuple(Note(**n) for n in data.get("notes", ())),
-        reviewed=reviewed,
-        review_every=data.get("review_every"),
-        signatories=tuple(dict.fromkeys(data.get("signatories", ()))),
-        signatories_recorded="signatories" in data,
-        rag_column=source.get("rag_column", ""),
-        region=data.get("region"),
-        covers=tuple(CouncilArea(c["name"], c["council"], c.get("within", ""), tuple(c.get("towns", ())))
-                     for c in data.get("covers", ())),
-        reviewers=tuple(data.get("reviewers", ())),
-    )
-
-
-def build_themes(data: dict) -> tuple[Theme, ...]:
-    return tuple(
-        Theme(t["id"], t["number"], t["title"], t["summary"],
-              tuple(Subtheme(s["id"], s["title"]) for s in t["subthemes"]))
-        for t in data["themes"]
-    )
-
-
-def build_organisations(data: dict) -> dict[str, Organisation]:
-    return {
-        o["id"]: Organisation(o["id"], o["name"], o["type"], tuple(o.get("short_names", ())), o.get("url"),
-                              o.get("run_by"))
-        for o in data["organisations"]
-    }
-
-
-def build_config(data: dict, base_url: str | None = None) -> SiteConfig:
-    return SiteConfig(
-        title=data["title"],
-        base_url=base_url or data["base_url"],
-        contact_email=data["contact_email"],
-        description=data.get("description", ""),
-        repository=data.get("repository"),
-        branch=data.get("branch", "main"),
-        licence_title=data.get("licence", {}).get("title"),
-        licence_url=data.get("licence", {}).get("url"),
-    )
-
-
-def build_glossary(data: dict) -> tuple[GlossaryEntry, ...]:
-    return tuple(GlossaryEntry(**g) for g in data.get("glossary", ()))
-
-
-def make_site(content, base_url: str | None = None, areas: dict | None = None) -> Site:
-    """The Site from validated content. `areas` (path -> (Document, Area)) lets the preview
-    keep the Area of every file that has not changed since the last save."""
-    built = []
-    for doc in content.areas:
-        cached = areas.get(doc.path) if areas is not None else None
-        if cached is not None and cached[0] is doc:
-            area = cached[1]
-        else:
-            area = build_area(doc.data, doc.path, lambda *at, doc=doc: doc.where(*at)[0])
-            if areas is not None:
-                areas[doc.path] = (doc, area)
-        built.append(area)
-    return Site(
-        config=build_config(content.site.data, base_url),
-        themes=build_themes(content.themes.data),
-        organisations=build_organisations(content.organisations.data),
-        areas=tuple(built),
-        glossary=build_glossary(content.site.data),
-        required_types=tuple(content.site.data.get("required_organisation_types", ())),
-        regions=tuple(Region(r["id"], r["name"]) for r in content.site.data.get("regions", ())),
-    )

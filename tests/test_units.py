@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from concordat.dates import parse_due
 from concordat.fingerprint import fingerprint
-from concordat.load import parse_due
+from concordat.listings import AreaRef, ListingGroup, paginate
 from concordat.markup import Abbreviation, Abbreviator, markdown_filter
 from concordat.model import SiteConfig
 from concordat.render import content_security_policy
-from concordat.routes import AreaRef, ListingGroup, paginate
 
 
 def groups(*sizes: int) -> list[ListingGroup]:
