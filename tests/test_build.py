@@ -149,7 +149,7 @@ def test_a_failed_search_index_publishes_nothing(example_project, monkeypatch):
     (example_project.root / "content/areas/exampleshire.yaml").write_text(
         (example_project.root / "content/areas/exampleshire.yaml").read_text(encoding="utf-8")
         .replace("Exampleshire", "Exampleshire and District", 1), encoding="utf-8")
-    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
     with pytest.raises(search.SearchIndexError, match="Pagefind exited with code 1: out of memory"):
         build_site(example_project, full=True)
     assert tree(example_project.output) == before
@@ -217,7 +217,7 @@ def test_a_plan_with_no_actions_yet_builds(tmp_path):
 def test_cli_reports_a_failed_search_index_without_a_traceback(example_project, monkeypatch, capsys):
     from concordat.cli import main
 
-    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
     assert main(["--full"], example_project.root) == 1
     err = capsys.readouterr().err
     assert "error: Pagefind exited with code 1: out of memory; nothing was published." in err
@@ -254,7 +254,7 @@ def test_a_killed_build_takes_pagefind_with_it(example_project, tmp_path):
     marker = tmp_path / "pagefind-started"
     slow = f"import pathlib, time; pathlib.Path({str(marker)!r}).write_text('x'); time.sleep(60)"
     code = ("import sys; from pathlib import Path; from concordat import search; "
-            f"search.PAGEFIND = [sys.executable, '-c', {slow!r}]; "
+            f"search.indexing.PAGEFIND = [sys.executable, '-c', {slow!r}]; "
             "from concordat.cli import main; sys.exit(main(['--full'], Path('.')))")
     build = subprocess.Popen([sys.executable, "-c", code], cwd=example_project.root,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
