@@ -131,6 +131,39 @@ def test_search_index_is_whole_and_covers_every_action(built_site):
     assert (bundle / "pagefind-worker.js").stat().st_size > 0
 
 
+def test_fragments_are_in_bundles_and_every_page_reads_back(built_site):
+    """Pagefind's one fragment file per page is bundled (issue 22): a few files, none per page,
+    and every action's fragment is read back from its bundle, as the search page reads it."""
+    actions = json.loads((built_site / "data/actions.json").read_text(encoding="utf-8"))
+    fragments = built_site / "pagefind" / "fragment"
+    assert not list(fragments.glob("*.pf_fragment"))
+    assert len(list(fragments.glob("*.pf_bundle"))) == -(-len(actions) // search.FRAGMENTS_PER_BUNDLE)
+    read = list(search.page_fragments(built_site / "pagefind"))
+    assert sorted(f["url"] for f in read) == sorted(a["url"] for a in actions)
+    assert all(f["content"] and f["meta"]["title"] and f["filters"]["area"] for f in read)
+    for script in ("pagefind.js", "pagefind-worker.js"):
+        assert (built_site / "pagefind" / script).read_bytes().startswith(search.bundles.LOADER.read_bytes())
+
+
+def test_a_damaged_fragment_bundle_is_caught_with_its_name(built_site, tmp_path):
+    bundle = tmp_path / "pagefind"
+    shutil.copytree(built_site / "pagefind", bundle)
+    first, second = sorted((bundle / "fragment").glob("*.pf_bundle"))[:2]
+    header, _, fragments = first.read_bytes().partition(b"\n")
+    first.write_bytes(b"9 " + header + b"\n" + fragments)  # a fragment more than it holds
+    with pytest.raises(search.SearchIndexError, match=f"{first.name} is damaged"):
+        search.check_index(bundle)
+    first.write_bytes(header + b"\n" + fragments)
+    data = bytearray(second.read_bytes())
+    data[-20] ^= 0xFF  # a changed byte in the last fragment: its gzip CRC no longer matches
+    second.write_bytes(bytes(data))
+    with pytest.raises(search.SearchIndexError, match=f"{second.name} is damaged"):
+        search.check_index(bundle)
+    second.unlink()
+    with pytest.raises(search.SearchIndexError, match=f"{second.name} is damaged"):
+        search.check_index(bundle)
+
+
 def test_a_cut_short_index_file_is_caught(built_site, tmp_path):
     bundle = tmp_path / "pagefind"
     shutil.copytree(built_site / "pagefind", bundle)
