@@ -30,9 +30,9 @@ def check_index(bundle: Path) -> int:
         files: dict[Path, list[bytes]] = {}
         for path in sorted(bundle.rglob("*")):
             if path.suffix == ".pf_bundle":
-                files[path] = read_bundle(path.read_bytes())
-                for fragment in files[path]:
-                    gzip.decompress(fragment)
+                files[path] = read_bundle(path.read_bytes())  # its fragments are read page by page, below
+            elif path.suffix == ".pf_fragment":
+                continue  # likewise
             elif path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
                 gzip.decompress(path.read_bytes())  # the gzip trailer's CRC and length catch a short file
         hashes = page_hashes(bundle)
