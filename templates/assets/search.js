@@ -112,7 +112,7 @@ const glossary = () => JSON.parse(help.dataset.terms || "[]"); // [term, meaning
 // What is searched for: the query's index words, with "A and E", "A & E" and "A+E" as "ae" (as
 // "A&E" is), and, as phrases, the glossary meanings it writes out ("accident and emergency"):
 // an action must have the phrase, which the index gives every action that uses the term
-// (concordat/search/words.py, other_names), as it gives the term to those that write it out. The
+// (concordat/search.py, other_names), as it gives the term to those that write it out. The
 // term is ranked on too, so that actions using the abbreviation rank beside those spelling it.
 function searchWords(query) {
   let q = ` ${indexForm(query.replace(/\s+[&+/]\s+/g, " and "))} `;
