@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError, ContentErrors, describe_os_error, display_path
 from .model import slug_problem, slugify
-from .pipeline import Project, build_site, default_progress, load_site
+from .pipeline import BuildOptions, Project, build_site, default_progress, load_site
 from .raw_text import STARTER_PLACEHOLDERS
 from .search import SearchIndexError
 from .write import OutputFolderError
@@ -47,8 +47,8 @@ def report_warnings(warnings: tuple[ContentError, ...], annotate: bool, changed:
 
 def cmd_build(args, project: Project) -> int:
     try:
-        result = build_site(project, out_dir=args.out, base_url=args.base_url, full=args.full,
-                            progress=default_progress, workers=args.workers)
+        result = build_site(project, BuildOptions(out_dir=args.out, base_url=args.base_url, full=args.full,
+                                                  workers=args.workers, progress=default_progress))
     except ContentErrors as exc:
         report(exc.errors)
         return 1

@@ -3,7 +3,7 @@ the comparison pages, the organisation summaries and data/comparison.csv.
 
 Worked out from the model alone, so the pages, the open data and the tests count the same way.
 `routes` turns these into page contexts; links are given to it to fill in (`Linker`), as
-only `routes` knows on which page of a paginated listing an area's actions fall.
+only the listings (`listings.where_listed`) know on which page of a theme an area's actions fall.
 """
 
 from __future__ import annotations
@@ -113,10 +113,7 @@ class AreaDashboard:
 
 def involvement(site: Site, area: Area) -> list[Involved]:
     """Every organisation an area's plan names, as a lead or a signatory."""
-    leads: dict[str, int] = {}
-    for action in area.actions:
-        for org_id in dict.fromkeys(action.leads):
-            leads[org_id] = leads.get(org_id, 0) + 1
+    leads = {org_id: len(actions) for org_id, actions in area.actions_by_lead.items()}
     ids = dict.fromkeys([*leads, *area.signatories])
     involved = [Involved(site.organisations[i], leads.get(i, 0), i in area.signatories) for i in ids]
     return sorted(involved, key=lambda inv: (-inv.leads, inv.organisation.name.lower()))
@@ -212,10 +209,7 @@ def organisation_summaries(site: Site) -> dict[str, OrganisationSummary]:
 
 def _area_shares(area: Area, _=None) -> dict[str, tuple[Count, AreaShare, int | None]]:
     """One area's part in every organisation's summary it is named in (cached: `memo`)."""
-    mine: dict[str, list[Action]] = {}
-    for action in area.actions:
-        for org_id in dict.fromkeys(action.leads):
-            mine.setdefault(org_id, []).append(action)
+    mine = area.actions_by_lead
     return {org_id: (count(mine.get(org_id, ())),
                      AreaShare(area.name, area.slug, len(mine.get(org_id, ())),
                                org_id in area.signatories if area.signatories_recorded else None),

@@ -19,8 +19,8 @@ from .compare import COMPARISON_COLUMNS, comparison_records
 from .datapackage import COLUMNS, PLACE_COLUMNS, UPDATE_COLUMNS
 from .memo import derived
 from .model import STATUS_LABELS, Action, Area, Organisation, Site, SiteConfig, Theme
-from .routes import action_url, area_leads, area_url
 from .spreadsheet import area_spreadsheet
+from .urls import action_url, area_url
 
 
 def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[Theme, ...],
@@ -130,7 +130,7 @@ def data_files(site: Site, dated: str | None = None) -> dict[str, bytes]:
     csv_rows: list[str] = []
     update_rows_: list[str] = []
     for area in site.areas:
-        lines, rows, updates = derived(_area_data, area, (site.config, site.themes, area_leads(site, area)))
+        lines, rows, updates = derived(_area_data, area, (site.config, site.themes, _lead_organisations(site, area)))
         files[f"data/areas/{area.slug}.json"] = _json_array(lines)
         files[f"data/areas/{area.slug}.csv"] = _csv_file(rows, COLUMNS)
         files[f"data/areas/{area.slug}.xlsx"] = derived(_spreadsheet, area, (site.config, dated))
@@ -185,6 +185,11 @@ def everything_zip(site: Site, files: dict[str, bytes], dated: str | None) -> by
 
 def _spreadsheet(area: Area, inputs: tuple[SiteConfig, str | None]) -> bytes:
     return area_spreadsheet(area=area, config=inputs[0], dated=inputs[1])
+
+
+def _lead_organisations(site: Site, area: Area) -> dict[str, Organisation]:
+    """The organisations an area's actions name as leads: the area's lead names come from these."""
+    return {org_id: site.organisations[org_id] for org_id in area.actions_by_lead}
 
 
 def _area_data(area: Area, inputs: tuple[SiteConfig, tuple[Theme, ...], dict[str, Organisation]]

@@ -306,6 +306,17 @@ class Area:
         return self.preamble + tuple(a for s in self.sections for g in s.groups for a in g.actions)
 
     @cached_property
+    def actions_by_lead(self) -> dict[str, tuple[Action, ...]]:
+        """Each organisation the plan's actions name as a lead (by id, in the order first named) ->
+        the actions it leads, in the plan's order: the one grouping the dashboard, the organisation
+        summaries and listings, and the open data's lead names all count from."""
+        led: dict[str, list[Action]] = {}
+        for action in self.actions:
+            for org_id in dict.fromkeys(action.leads):
+                led.setdefault(org_id, []).append(action)
+        return {org_id: tuple(actions) for org_id, actions in led.items()}
+
+    @cached_property
     def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUS_LABELS, 0)
         for action in self.actions:

@@ -1,4 +1,4 @@
-"""The whole build, stage by stage: load -> validate -> model -> routes -> render -> write -> index."""
+"""The whole build, stage by stage: load -> validate -> model -> routes -> render -> write -> index -> export."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from . import export, processes, render, search, write
 from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
 from .history import NO_HISTORY, History, head_commit, read_history
+from .listings import LISTING_PAGE_SIZE
 from .load import ContentFiles, DocumentCache, load_content, not_a_plain_file
 from .model import Site, make_site
-from .routes import INDEX_SHARD_SIZE, LISTING_PAGE_SIZE, IndexShard, Page, index_shards, routes
+from .routes import INDEX_SHARD_SIZE, IndexShard, Page, index_shards, routes
 from .validate import required_agency_warnings, validate
 
 PACKAGE_DIR = Path(__file__).parent
@@ -139,7 +140,7 @@ def search_index_fingerprints(pages: list[Page], fingerprints: dict[str, str],
     digests = {shard.folder: hashlib.sha256(shard.glob.encode()) for shard in shards}
     for page in pages:
         if page.is_action:
-            digests[folder_of[page.context["area"].slug]].update(
+            digests[folder_of[page.area]].update(
                 f"{page.output}\0{fingerprints[page.output]}\n".encode())
     return {folder: digest.hexdigest() for folder, digest in digests.items()}
 
@@ -149,63 +150,86 @@ def make_environment(project: Project, site: Site, csp_extra: dict[str, str] | N
     return render.make_environment(project.templates, site.config.base_path, asset_version, csp_extra)
 
 
-def build_site(project: Project, out_dir: Path | None = None, base_url: str | None = None,
-               full: bool = False, progress: Callable[[str], None] | None = None,
-               workers: int | None = None, listing_page_size: int = LISTING_PAGE_SIZE,
-               index_shard_size: int = INDEX_SHARD_SIZE) -> BuildResult:
-    """Build the site into out_dir; raise ContentErrors (and leave out_dir alone) on bad content."""
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: where to, for which base URL, and how the listings and search index are split."""
+
+    out_dir: Path | None = None  # None: the project's site/
+    base_url: str | None = None  # None: content/site.yaml's
+    full: bool = False  # render every page, even one unchanged since the last build
+    workers: int | None = None  # render processes; None: processes.default_workers()
+    progress: Callable[[str], None] | None = None  # told what a long build is doing
+    listing_page_size: int = LISTING_PAGE_SIZE
+    index_shard_size: int = INDEX_SHARD_SIZE
+
+    @property
+    def inputs(self) -> tuple:
+        """The options that change what is built (the rest change only how)."""
+        return self.base_url, self.listing_page_size, self.index_shard_size
+
+
+def build_site(project: Project, options: BuildOptions | None = None, **changes) -> BuildResult:
+    """Build the site into the output folder; raise ContentErrors (and leave it alone) on bad content.
+
+    `changes` set single options (`build_site(project, full=True)`) over `options`."""
+    options = dataclasses.replace(options or BuildOptions(), **changes)
     clock = _Clock()
-    out_dir = out_dir or project.output
+    out_dir = options.out_dir or project.output
     write.check_output_folder(out_dir, [project.content, project.templates], display_path(out_dir, project.root))
     out_dir = out_dir.resolve()
-    with write.output_lock(out_dir, waiting=progress):
-        previous = {} if full else write.read_manifest(out_dir)
-        inputs = inputs_fingerprint(project, base_url, listing_page_size, index_shard_size)
+    with write.output_lock(out_dir, waiting=options.progress):
+        previous = {} if options.full else write.read_manifest(out_dir)
+        inputs = inputs_fingerprint(project, *options.inputs)
         if previous.get("inputs") == inputs:
-            write.remove_leftovers(out_dir)
-            return BuildResult(len(previous["pages"]), 0, 0, len(previous["pages"]), 0, clock.total(),
-                               unchanged=True,
-                               warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
-
-        site = clock.stage("load", load_site, project, base_url)
-        if site.unfinished:  # a REVIEW note or a starter placeholder: not finished, so not published
-            raise ContentErrors([dataclasses.replace(w, level="error") for w in site.unfinished])
+            return _left_as_it_was(out_dir, previous, clock)
+        site = clock.stage("load", load_publishable_site, project, options.base_url)  # load -> validate -> model
         history = clock.stage("history", read_history, project.root, site)
         staging = write.make_staging(out_dir)
         indexing = None
         try:
-            pages = clock.stage("routes", routes, site, listing_page_size, None, history, index_shard_size)
-            shards = index_shards(site, index_shard_size)
+            pages = clock.stage("routes", routes, site, history, listing_page_size=options.listing_page_size,
+                                index_shard_size=options.index_shard_size)
             fingerprints = clock.stage("fingerprint", page_fingerprints, pages, code_fingerprint(project))
             changed = clock.stage("reuse", reuse_unchanged_pages, pages, fingerprints, previous, out_dir, staging)
             env = make_environment(project, site)
             # Areas and their actions first: the search index needs only those, so Pagefind
             # runs while the listings are rendered.
-            by_area = [p for p in changed if "area" in p.context]
-            clock.stage("render", render_changed_pages, env, by_area, staging, workers, progress)
-            indexes = search_index_fingerprints(pages, fingerprints, shards)
-            before = previous.get("index") if isinstance(previous.get("index"), dict) else {}
-            unchanged = {s.folder for s in shards if before.get(s.folder) == indexes[s.folder]
-                         and (out_dir / s.folder).is_dir()}
-            indexing = clock.stage("index", start_index, staging, out_dir, shards, unchanged, progress)
-            clock.stage("render", render_changed_pages, env, [p for p in changed if "area" not in p.context],
-                        staging, workers, progress)
-            dated = history.commits[0].date if history.commits else None  # the content's last change
-            clock.stage("export", lambda: write_files(staging, export.data_files(site, dated)))
-            write_files(staging, support_files(project, site, pages, history))
+            clock.stage("render", render_changed_pages, env, [p for p in changed if p.area], staging, options)
+            indexing, indexes = clock.stage("index", start_indexes, site, pages, fingerprints, previous, out_dir,
+                                            staging, options)
+            clock.stage("render", render_changed_pages, env, [p for p in changed if not p.area], staging, options)
+            clock.stage("export", write_open_data, staging, site, history)
+            clock.stage("write", write_support_files, staging, project, site, pages, history)
             indexed = clock.stage("index", finish_index, indexing, pages)
             write.write_manifest(staging, {"inputs": inputs, "pages": fingerprints, "index": indexes,
                                            "warnings": [dataclasses.asdict(w) for w in site.warnings]})
             clock.stage("publish", write.publish, staging, out_dir)
         except BaseException:
-            for _, started in indexing or ():
-                if started is not None:
-                    started[0].kill()  # Pagefind must not write on into a removed folder
-                    started[0].wait()
+            stop_indexes(indexing)
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildResult(len(pages), len(site.actions), len(changed), len(pages) - len(changed), indexed,
                        clock.total(), stages=clock.stages, warnings=site.warnings)
+
+
+def load_publishable_site(project: Project, base_url: str | None) -> Site:
+    """`load_site`, refusing content that is not finished (a REVIEW note or a starter placeholder)."""
+    site = load_site(project, base_url)
+    if site.unfinished:
+        raise ContentErrors([dataclasses.replace(w, level="error") for w in site.unfinished])
+    return site
+
+
+def last_change(history: History) -> str | None:
+    """The date of the content's last change, from git (None without the history)."""
+    return history.commits[0].date if history.commits else None
+
+
+def _left_as_it_was(out_dir: Path, previous: dict, clock: _Clock) -> BuildResult:
+    """Nothing had changed since the last build: its output stays, and its warnings are told again."""
+    write.remove_leftovers(out_dir)
+    return BuildResult(len(previous["pages"]), 0, 0, len(previous["pages"]), 0, clock.total(), unchanged=True,
+                       warnings=tuple(ContentError(**w) for w in previous.get("warnings", [])))
 
 
 def reuse_unchanged_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict, out_dir: Path,
@@ -217,15 +241,34 @@ def reuse_unchanged_pages(pages: list[Page], fingerprints: dict[str, str], previ
             or not write.reuse_file(out_dir, staging, page.output)]
 
 
-def render_changed_pages(env, pages: list[Page], staging: Path, workers: int | None,
-                         progress: Callable[[str], None] | None) -> None:
+def render_changed_pages(env, pages: list[Page], staging: Path, options: BuildOptions) -> None:
     done, last_report = 0, time.perf_counter()
     for count in render.render_pages(env, pages, lambda output, data: write.write_file(staging, output, data),
-                                     workers or processes.default_workers()):
+                                     options.workers or processes.default_workers()):
         done += count
-        if progress and time.perf_counter() - last_report > 2:
-            progress(f"rendering pages: {done}/{len(pages)}")
+        if options.progress and time.perf_counter() - last_report > 2:
+            options.progress(f"rendering pages: {done}/{len(pages)}")
             last_report = time.perf_counter()
+
+
+def start_indexes(site: Site, pages: list[Page], fingerprints: dict[str, str], previous: dict, out_dir: Path,
+                  staging: Path, options: BuildOptions) -> tuple[list[tuple[IndexShard, tuple | None]], dict[str, str]]:
+    """Start the search indexes (`start_index`), keeping those whose action pages are as in the
+    last build; return the runs and each index's fingerprint, for the manifest."""
+    shards = index_shards(site, options.index_shard_size)
+    indexes = search_index_fingerprints(pages, fingerprints, shards)
+    before = previous.get("index") if isinstance(previous.get("index"), dict) else {}
+    unchanged = {s.folder for s in shards
+                 if before.get(s.folder) == indexes[s.folder] and (out_dir / s.folder).is_dir()}
+    return start_index(staging, out_dir, shards, unchanged, options.progress), indexes
+
+
+def stop_indexes(runs: list[tuple[IndexShard, tuple | None]] | None) -> None:
+    """Stop every Pagefind started: none must write on into a removed folder."""
+    for _, started in runs or ():
+        if started is not None:
+            started[0].kill()
+            started[0].wait()
 
 
 def start_index(staging: Path, out_dir: Path, shards: tuple[IndexShard, ...], unchanged: set[str],
@@ -250,7 +293,7 @@ def finish_index(runs: list[tuple[IndexShard, tuple | None]], pages: list[Page])
     for shard, started in runs:
         if started is None:
             areas = set(shard.areas)
-            indexed += sum(1 for p in pages if p.is_action and p.context["area"].slug in areas)
+            indexed += sum(1 for p in pages if p.is_action and p.area in areas)
         else:
             indexed += search.finish_search_index(started)
     return indexed
@@ -260,6 +303,14 @@ def write_files(staging: Path, files: dict[str, bytes]) -> None:
     """The open data and support files, into staging (in this process: see `processes`)."""
     for path, data in files.items():
         write.write_file(staging, path, data)
+
+
+def write_open_data(staging: Path, site: Site, history: History) -> None:
+    write_files(staging, export.data_files(site, last_change(history)))
+
+
+def write_support_files(staging: Path, project: Project, site: Site, pages: list[Page], history: History) -> None:
+    write_files(staging, support_files(project, site, pages, history))
 
 
 def support_files(project: Project, site: Site, pages: list[Page], history: History = NO_HISTORY
@@ -291,10 +342,10 @@ class _Clock:
         self.started = time.perf_counter()
         self.stages: dict[str, float] = {}
 
-    def stage(self, name: str, function, *args):
+    def stage(self, name: str, function, *args, **kwargs):
         started = time.perf_counter()
         try:
-            return function(*args)
+            return function(*args, **kwargs)
         finally:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
 
@@ -324,8 +375,7 @@ def sitemap(site: Site, pages: list[Page], history: History = NO_HISTORY) -> byt
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in pages:
         if page.template != "404.html" and page.output.endswith(".html"):
-            area = page.context.get("area")
-            changed = by_area.get(area.slug, latest) if area is not None else latest
+            changed = by_area.get(page.area, latest) if page.area else latest
             lastmod = f"<lastmod>{changed}</lastmod>" if changed else ""
             lines.append(f"  <url><loc>{escape(prefix + page.url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")

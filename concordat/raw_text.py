@@ -113,21 +113,7 @@ def scan(text: str, shown: str, keys: frozenset[str]) -> ScannedText:
     def error(lineno: int, column: int, message: str, hint: str, suspicion: bool = False) -> None:
         (suspicions if suspicion else errors).append(ContentError(shown, message, lineno, column + 1, hint))
 
-    for found in _characters(text):
-        index, char = found.start(), found.group()
-        lineno = text.count("\n", 0, index) + 1
-        line_start = text.rfind("\n", 0, index) + 1
-        line_end = text.find("\n", index)
-        line = text[line_start:line_end if line_end >= 0 else len(text)]
-        if char in _IN_WORD:
-            word = _word_at(line, index - line_start)
-            error(lineno, index - line_start, f"{describe_character(char)} inside '{word}': it is invisible, "
-                  "but search and screen readers then read the word wrongly",
-                  "delete the character: put the cursor just after it and press Backspace; "
-                  "it often comes from copying out of Word")
-        else:
-            error(lineno, index - line_start, f"{describe_character(char)} in the text",
-                  "delete it, and type an ordinary line break or space if one is needed")
+    _invisible_characters(text, error)
     if errors:
         text = _CONTROL.sub(" ", text)
     lines = text.split("\n")
@@ -143,45 +129,75 @@ def scan(text: str, shown: str, keys: frozenset[str]) -> ScannedText:
             block_indent = None
         if stripped[0] == "#":
             continue
-        if stripped[0] in _SPACES:
-            error(n + 1, indent, f"{describe_character(stripped[0])} in the indentation, where YAML needs ordinary "
-                  "spaces", "delete the spaces at the start of the line and type them again with the space bar")
-            rest = stripped.lstrip(_SPACES)
-            line = " " * (len(line) - len(rest)) + rest
-        colon = line.find(":")
-        if colon < 0 or (line[colon + 1:colon + 2] == " " and line[colon + 2:colon + 3] not in _LOOK_CLOSER
-                         and "\u00a0" not in line[:colon]):
-            lines[n] = line
-            continue  # the usual `key: value` line, or a line with no field: nothing to look at closer
-        match = _KEY.match(line)
-        if not match or match["key"] not in keys:
-            lines[n] = line
-            continue
-        key, lead, rest = match["key"], match["lead"], match["rest"]
-        after = match.end("key") + 1  # the column just after the colon
-        if "\u00a0" in lead:
-            error(n + 1, lead.index("\u00a0"), "a non-breaking space before the field name, where YAML "
-                  "needs ordinary spaces",
-                  "delete the spaces at the start of the line and type them again with the space bar")
-            lead = lead.replace("\u00a0", " ")
-        if rest[:1] and rest[0] in _SPACES and rest[0] != " ":
-            error(n + 1, after, f"{describe_character(rest[0])} after '{key}:', where YAML needs an ordinary space",
-                  f"delete the space after '{key}:' and type it again with the space bar")
-            rest = " " + rest[1:]
-        elif rest[:1] and rest[0] not in " \t#":
-            error(n + 1, after, f"a space is missing after '{key}:'",
-                  f"YAML needs a space after the colon: write '{key}: {_short(rest)}'")
-            rest = " " + rest
-        line = lead + key + ":" + rest
-        value = rest.strip()
-        if value[:1] in ("|", ">") and _BLOCK_START.match(value):
-            block_indent = len(lead)
-        elif value[:1] in ('"', "'", "\u201c", "\u2018"):
-            value_at = after + len(rest) - len(rest.lstrip())
-            line = _check_value(line, value, value_at, key, lines, n, len(lead),
-                                lambda column, message, hint, n=n, **how: error(n + 1, column, message, hint, **how))
-        lines[n] = line
+        lines[n], block_indent = _mended_line(line, n, lines, keys, error)
     return ScannedText(errors, "\n".join(lines), suspicions)
+
+
+def _invisible_characters(text: str, error) -> None:
+    """An error for each character YAML refuses or that changes a word, where it is."""
+    for found in _characters(text):
+        index, char = found.start(), found.group()
+        lineno = text.count("\n", 0, index) + 1
+        line_start = text.rfind("\n", 0, index) + 1
+        line_end = text.find("\n", index)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        if char in _IN_WORD:
+            word = _word_at(line, index - line_start)
+            error(lineno, index - line_start, f"{describe_character(char)} inside '{word}': it is invisible, "
+                  "but search and screen readers then read the word wrongly",
+                  "delete the character: put the cursor just after it and press Backspace; "
+                  "it often comes from copying out of Word")
+        else:
+            error(lineno, index - line_start, f"{describe_character(char)} in the text",
+                  "delete it, and type an ordinary line break or space if one is needed")
+
+
+def _mended_line(line: str, n: int, lines: list[str], keys: frozenset[str], error) -> tuple[str, int | None]:
+    """Line `n` (not blank, not a comment, not in a block) with its mistakes mended, and the
+    indentation of its key when it starts a `|` or `>` block."""
+    stripped = line.lstrip(" ")
+    indent = len(line) - len(stripped)
+    if stripped[0] in _SPACES:
+        error(n + 1, indent, f"{describe_character(stripped[0])} in the indentation, where YAML needs ordinary "
+              "spaces", "delete the spaces at the start of the line and type them again with the space bar")
+        rest = stripped.lstrip(_SPACES)
+        line = " " * (len(line) - len(rest)) + rest
+    colon = line.find(":")
+    if colon < 0 or (line[colon + 1:colon + 2] == " " and line[colon + 2:colon + 3] not in _LOOK_CLOSER
+                     and "\u00a0" not in line[:colon]):
+        return line, None  # the usual `key: value` line, or a line with no field: nothing to look at closer
+    match = _KEY.match(line)
+    if not match or match["key"] not in keys:
+        return line, None
+    return _mended_field(match, n, lines, error)
+
+
+def _mended_field(match: re.Match, n: int, lines: list[str], error) -> tuple[str, int | None]:
+    """A `key: value` line: the spaces around its key and colon, and its value's quotes."""
+    key, lead, rest = match["key"], match["lead"], match["rest"]
+    after = match.end("key") + 1  # the column just after the colon
+    if "\u00a0" in lead:
+        error(n + 1, lead.index("\u00a0"), "a non-breaking space before the field name, where YAML "
+              "needs ordinary spaces",
+              "delete the spaces at the start of the line and type them again with the space bar")
+        lead = lead.replace("\u00a0", " ")
+    if rest[:1] and rest[0] in _SPACES and rest[0] != " ":
+        error(n + 1, after, f"{describe_character(rest[0])} after '{key}:', where YAML needs an ordinary space",
+              f"delete the space after '{key}:' and type it again with the space bar")
+        rest = " " + rest[1:]
+    elif rest[:1] and rest[0] not in " \t#":
+        error(n + 1, after, f"a space is missing after '{key}:'",
+              f"YAML needs a space after the colon: write '{key}: {_short(rest)}'")
+        rest = " " + rest
+    line = lead + key + ":" + rest
+    value = rest.strip()
+    if value[:1] in ("|", ">") and _BLOCK_START.match(value):
+        return line, len(lead)
+    if value[:1] in ('"', "'", "\u201c", "\u2018"):
+        value_at = after + len(rest) - len(rest.lstrip())
+        line = _check_value(line, value, value_at, key, lines, n, len(lead),
+                            lambda column, message, hint, n=n, **how: error(n + 1, column, message, hint, **how))
+    return line, None
 
 
 def remove_invisible(text: str) -> tuple[str, list[str]]:

@@ -24,7 +24,8 @@ from markupsafe import Markup
 from . import markup, processes, search
 from .fingerprint import fingerprint
 from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation, long_date
-from .routes import Page, action_url, area_url, organisation_url, theme_url
+from .routes import Page
+from .urls import action_url, area_url, organisation_url, theme_url
 
 # The only sources a page may load from: the site itself (and WebAssembly, for search).
 # Pages carry it in a <meta> tag; the README lists it for hosts that can send headers.
@@ -161,8 +162,7 @@ def _chunks(pages: list[Page], workers: int) -> list[list[Page]]:
 
 
 def _area_of(page: Page) -> str:
-    area = page.context.get("area")
-    return area.slug if area is not None else page.output
+    return page.area or page.output
 
 
 def folder_fingerprint(*folders: Path) -> str:

@@ -4,26 +4,58 @@
 written to, the template that draws it and the context the template gets. A template sees
 nothing but its page's context (and pure helpers such as `url()`), so the context is also
 exactly what the page is made from: its fingerprint decides when the page is rendered again.
-URLs come only from validated slugs and ids, so no content can write outside the output folder.
-
-Listings that grow with the country (a theme, a busy organisation) are split into pages
-of at most `listing_page_size` actions, so each stays light enough for a phone.
+URLs and output files come from `urls`; listings and their pages from `listings`.
 """
 
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import compare, datapackage, places, search
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
+from .listings import (
+    LISTING_PAGE_SIZE,
+    WHOLE_LISTING,
+    AreaRef,
+    NumberedPage,
+    chunked,
+    numbered,
+    organisation_listings,
+    paginate,
+    theme_listings,
+    where_listed,
+)
 from .markup import Abbreviation
-from .memo import derived
-from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Region, Site, Theme, plan_period
+from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Site, Theme, plan_period
+from .urls import (
+    ACCESSIBILITY_URL,
+    ACTION_URL,
+    CHANGES_FEED_URL,
+    CHANGES_URL,
+    DATA_URL,
+    FINDER_DATA_URL,
+    GLOSSARY_URL,
+    HOME_URL,
+    NOT_FOUND_URL,
+    ORGANISATIONS_URL,
+    PLACES_URL,
+    SEARCH_URL,
+    action_url,
+    area_changes_url,
+    area_feed_url,
+    area_url,
+    compare_url,
+    organisation_feed_url,
+    organisation_url,
+    output_file,
+    paged_url,
+    theme_url,
+)
 
-LISTING_PAGE_SIZE = 200
 # Action pages in one search index. Pagefind holds everything it indexes in memory (about 50 KB an
 # action page), so the country's actions are split into indexes of at most this many pages, by
 # area; the search page searches them all as one (Pagefind's mergeIndex).
@@ -31,9 +63,8 @@ INDEX_SHARD_SIZE = 4000
 FEED_ID = "urn:concordat-plans:changes"  # feeds' and entries' ids start with it: stable from build to build
 CHANGES_PAGE_SIZE = 50  # commits on one changes page: a long history is split into pages
 FEED_ENTRIES = CHANGES_PAGE_SIZE  # a feed holds the latest changes (the first changes page: its entries link there)
-ACTION_URL = "areas/{area}/actions/{action}/"
-PLACES_URL = "places/"  # every place each plan covers: the finder's answer without JavaScript
-FINDER_DATA_URL = "places/finder.json"  # what the finder (assets/finder.js) looks places up in
+
+Entries = tuple[tuple[Commit, tuple[AreaChange, ...]], ...]  # each commit, with what it did to the plans shown
 
 
 @dataclass(frozen=True)
@@ -71,16 +102,8 @@ class Page:
     title: str
     context: dict[str, Any] = field(default_factory=dict)  # all the template can see, besides `page`
     is_action: bool = False  # one action's own page: what the search index is made of
+    area: str | None = None  # the slug of the area the page is part of (its page, its actions', its changes)
     fingerprint: str = ""  # of the code and all the above; set by the pipeline
-
-
-@dataclass(frozen=True)
-class AreaRef:
-    """What a page that links to an area needs of it."""
-
-    name: str
-    slug: str
-    reviewed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,16 +121,6 @@ class AreaSummary:
     written: str = ""  # when the plan was written, in words (model.PlanDates)
     latest_progress: str = ""
     not_rated_note: str = ""  # why its Not rated actions have no status
-
-
-@dataclass(frozen=True)
-class ListingGroup:
-    """Actions of one area in a listing, under one of its own headings."""
-
-    area: AreaRef
-    heading: str | None
-    subtheme: str | None
-    actions: tuple[Action, ...]
 
 
 @dataclass(frozen=True)
@@ -138,247 +151,210 @@ def index_shards(site: Site, size: int = INDEX_SHARD_SIZE) -> tuple[IndexShard, 
                  for n, slugs in enumerate(groups, start=1) if slugs)
 
 
-def output_file(url: str) -> str:
-    return url + "index.html" if url.endswith("/") or url == "" else url
+@dataclass(frozen=True)
+class _PageMaker:
+    """Makes each Page with the context every page shares (the site's settings, the glossary,
+    the organisations' abbreviations) under its own."""
+
+    shared: dict[str, Any]
+
+    def __call__(self, url: str, template: str, title: str, glossaries: tuple | None = None,
+                 is_action: bool = False, area: Area | AreaRef | None = None, **context: Any) -> Page:
+        context = {**self.shared, **context}
+        if glossaries:
+            context["glossaries"] = glossaries
+        if area is not None:
+            context["area"] = area
+        return Page(url, output_file(url), template, title, context, is_action, area.slug if area is not None else None)
 
 
-def area_url(area: Area | AreaRef) -> str:
-    return f"areas/{area.slug}/"
-
-
-def action_url(action: Action) -> str:
-    return ACTION_URL.format(area=action.area_slug, action=action.id)
-
-
-def theme_url(theme: Theme, page: int = 1) -> str:
-    return f"themes/{theme.id}/" + (f"page/{page}/" if page > 1 else "")
-
-
-def organisation_url(org: Organisation, page: int = 1) -> str:
-    return f"organisations/{org.id}/" + (f"page/{page}/" if page > 1 else "")
-
-
-def compare_url(region: Region | None = None) -> str:
-    return "compare/" + (f"{region.id}/" if region else "")
-
-
-def paginate(groups: list[ListingGroup], size: int = LISTING_PAGE_SIZE) -> list[list[ListingGroup]]:
-    """Split listing groups into pages of about `size` actions, never splitting a group."""
-    pages: list[list[ListingGroup]] = [[]]
-    count = 0
-    for group in groups:
-        if count and count + len(group.actions) > size:
-            pages.append([])
-            count = 0
-        pages[-1].append(group)
-        count += len(group.actions)
-    return pages
-
-
-def theme_listings(site: Site) -> dict[str, list[ListingGroup]]:
-    """Each theme's actions grouped by area and the plan's own headings."""
-    listings: dict[str, list[ListingGroup]] = {theme.id: [] for theme in site.themes}
-    themes = {theme.id: theme for theme in site.themes}
-    for area in site.areas:
-        for theme_id, groups in derived(_theme_groups, area, themes).items():
-            listings[theme_id] += groups
-    return listings
-
-
-def organisation_listings(site: Site) -> dict[str, list[ListingGroup]]:
-    """Each organisation's actions grouped by area."""
-    listings: dict[str, list[ListingGroup]] = {}
-    for area in site.areas:
-        for org_id, group in derived(_organisation_groups, area).items():
-            listings.setdefault(org_id, []).append(group)
-    return listings
-
-
-def _theme_groups(area: Area, themes: dict[str, Theme]) -> dict[str, list[ListingGroup]]:
-    ref = AreaRef(area.name, area.slug, area.reviewed)
-    groups: dict[str, list[ListingGroup]] = {}
-    for section in area.sections:
-        for group in section.groups:
-            if group.actions:
-                sub = themes[group.theme_id].subtheme(group.subtheme_id)
-                heading = " — ".join(h for h in (section.heading, group.heading) if h)
-                groups.setdefault(group.theme_id, []).append(
-                    ListingGroup(ref, heading, sub.title if sub else None, group.actions))
-    return groups
-
-
-def _organisation_groups(area: Area, _=None) -> dict[str, ListingGroup]:
-    led: dict[str, list[Action]] = {}
-    for action in area.actions:
-        for org_id in dict.fromkeys(action.leads):
-            led.setdefault(org_id, []).append(action)
-    ref = AreaRef(area.name, area.slug, area.reviewed)
-    return {org_id: ListingGroup(ref, None, None, tuple(actions)) for org_id, actions in led.items()}
-
-
-def routes(site: Site, listing_page_size: int = LISTING_PAGE_SIZE, memory: dict | None = None,
-           history: History = NO_HISTORY, index_shard_size: int = INDEX_SHARD_SIZE) -> list[Page]:
-    """Every page of the site (HTML, and the Atom feeds), in a stable order, each with the context its
-    template reads.
+def routes(site: Site, history: History = NO_HISTORY, *, memory: dict | None = None,
+           listing_page_size: int = LISTING_PAGE_SIZE, index_shard_size: int = INDEX_SHARD_SIZE) -> list[Page]:
+    """Every page of the site (HTML, JSON and the Atom feeds), in a stable order: one line a kind of page.
 
     With `memory` (kept by the preview between saves), an area whose model, surroundings and
     history are unchanged keeps its pages, fingerprints included, from the last call.
     """
-    shared = {"config": site.config, "glossaries": (("glossary/", site.glossary),),
-              "organisation_terms": organisation_terms(site)}
-
-    def page(url: str, template: str, title: str, glossaries=None, is_action=False, **context) -> Page:
-        context = {**shared, **context}
-        if glossaries:
-            context["glossaries"] = glossaries
-        return Page(url, output_file(url), template, title, context, is_action)
-
-    themes = {theme.id: theme for theme in site.themes}
-    organisations = site.organisations_sorted()
+    make = _PageMaker({"config": site.config, "glossaries": ((GLOSSARY_URL, site.glossary),),
+                       "organisation_terms": organisation_terms(site)})
     summaries = compare.organisation_summaries(site)
-    area_refs = tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas)
-    pages = [
-        page("", "index.html", site.config.title, areas=tuple(_summary(a) for a in site.areas), themes=themes,
-             period=plan_period(site.areas)),
-        page(PLACES_URL, "places.html", "Find the plan for where you live", area_count=len(site.areas),
-             ask=places.ASK_TEXT,
-             covered=tuple((AreaRef(a.name, a.slug, a.reviewed), a.covers) for a in site.areas)),
-        page(FINDER_DATA_URL, "finder.json", "Places and the plans that cover them", finder=_finder(site)),
-        page("search/", "search.html", "Search the plans", areas=area_refs, themes=themes,
-             more_indexes=tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
-             organisations=organisations, statuses=STATUS_LABELS, glossary_terms=_glossary_terms(site)),
-        page("organisations/", "organisations.html", "Organisations", organisations=organisations,
-             summaries={o.id: _brief(summaries[o.id]) for o in organisations}),
-        page("glossary/", "glossary.html", "Glossary of abbreviations", glossary=site.glossary,
-             area_glossaries=tuple(AreaRef(a.name, a.slug, a.reviewed) for a in site.areas if a.glossary)),
-        page("data/", "data.html", "Open data: the plans as files", tables=datapackage.tables(site)),
-        page("accessibility/", "accessibility.html", "Accessibility statement",
-             unreadable=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
-             no_rag_column=tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")),
-        page("404.html", "404.html", "Page not found"),
-        *_changes_pages(page, "changes/", "What has changed", "changes.html",
-                        tuple((c, c.areas) for c in history.commits), history, feed="changes.xml"),
-        page("changes.xml", "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate="changes/",
-             entries=tuple((c, c.areas) for c in history.commits[:FEED_ENTRIES])),
+    by_theme = _theme_pages_of(site, listing_page_size)
+    every_change: Entries = tuple((c, c.areas) for c in history.commits)
+    return [
+        make(HOME_URL, "index.html", site.config.title, **_home(site)),
+        make(PLACES_URL, "places.html", "Find the plan for where you live", **_places(site)),
+        make(FINDER_DATA_URL, "finder.json", "Places and the plans that cover them", finder=_finder(site)),
+        make(SEARCH_URL, "search.html", "Search the plans", **_search(site, index_shard_size)),
+        make(ORGANISATIONS_URL, "organisations.html", "Organisations", **_organisations(site, summaries)),
+        make(GLOSSARY_URL, "glossary.html", "Glossary of abbreviations", **_glossary(site)),
+        make(DATA_URL, "data.html", "Open data: the plans as files", tables=datapackage.tables(site)),
+        make(ACCESSIBILITY_URL, "accessibility.html", "Accessibility statement", **_accessibility(site)),
+        make(NOT_FOUND_URL, "404.html", "Page not found"),
+        *_changes_pages(make, CHANGES_URL, "What has changed", "changes.html", every_change, history,
+                        feed=CHANGES_FEED_URL),
+        make(CHANGES_FEED_URL, "feed.xml", "Changes to every plan", feed_id=FEED_ID, alternate=CHANGES_URL,
+             entries=every_change[:FEED_ENTRIES]),
+        *(page for area in site.areas for page in _area_pages(make, site, area, history, memory)),
+        *(page for area in site.areas for page in _area_changes_pages(make, area, history)),
+        *(page for theme in site.themes for page in _listing_pages(make, "theme.html", by_theme[theme.id],
+                                                                   theme=theme)),
+        *_organisation_pages(make, site, summaries, history, listing_page_size),
+        *_comparison_pages(make, site, by_theme),
     ]
-    for area in site.areas:
-        leads = area_leads(site, area)
-        if memory is not None:
-            # Compared by equality: cheap, as unchanged values are mostly the very same objects.
-            key = (site.config, site.glossary, themes, leads, site.required_types,
-                   [site.organisations[i] for i in area.signatories], history.by_action)
-            held = memory.get(area.slug)
-            if held is not None and held[0] is area and held[1] == key:
-                pages += held[2]
-                continue
-        glossaries = ((area_url(area), area.glossary), ("glossary/", site.glossary))
-        ref = AreaRef(area.name, area.slug, area.reviewed)
-        own = [page(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area,
-                    themes=themes, organisations=leads, dashboard=compare.area_dashboard(site, area),
-                    compare_link="compare/" + (f"{area.region}/" if area.region else ""))]
-        for action in area.actions:
-            own.append(page(
-                action_url(action), "action.html", f"{action.heading} – {area.name} plan", glossaries, is_action=True,
-                area=ref, action=action, theme=themes.get(action.theme_id),
-                organisations=_organisations_of(site, [action]),
-                history=action_history(action, history.by_action.get((area.slug, action.id), ())),
-                source=action_source(site, area, action),
-            ))
-        if memory is not None:
-            memory[area.slug] = (area, key, own)
-        pages += own
-    for area in site.areas:
-        ref = AreaRef(area.name, area.slug, area.reviewed)
-        changes = history.for_area(area.slug)
-        feed = area_url(area) + "changes.xml"
-        pages += [
-            *_changes_pages(page, area_url(area) + "changes/", f"Changes to the {area.name} plan", "area_changes.html",
-                            tuple((c, (a,)) for c, a in changes), history, area=ref, feed=feed),
-            page(feed, "feed.xml", f"Changes to the {area.name} plan", area=ref, alternate=area_url(area) + "changes/",
-                 feed_id=f"{FEED_ID}:area:{area.slug}",
-                 entries=tuple((c, (a,)) for c, a in changes[:FEED_ENTRIES])),
-        ]
-    by_theme = theme_listings(site)
-    for theme in site.themes:
-        pages += _listing_pages(page, theme.title, "theme.html", by_theme[theme.id],
-                                lambda n, t=theme: theme_url(t, n), listing_page_size, theme=theme)
+
+
+# --- The context of each kind of page --------------------------------------------------------------
+
+def _home(site: Site) -> dict[str, Any]:
+    return {"areas": tuple(_summary(a) for a in site.areas), "themes": _themes(site),
+            "period": plan_period(site.areas)}
+
+
+def _places(site: Site) -> dict[str, Any]:
+    return {"area_count": len(site.areas), "ask": places.ASK_TEXT,
+            "covered": tuple((AreaRef.of(a), a.covers) for a in site.areas)}
+
+
+def _search(site: Site, index_shard_size: int) -> dict[str, Any]:
+    return {"areas": tuple(AreaRef.of(a) for a in site.areas), "themes": _themes(site),
+            "more_indexes": tuple(shard.folder + "/" for shard in index_shards(site, index_shard_size)[1:]),
+            "organisations": site.organisations_sorted(), "statuses": STATUS_LABELS,
+            "glossary_terms": _glossary_terms(site)}
+
+
+def _organisations(site: Site, summaries: dict[str, compare.OrganisationSummary]) -> dict[str, Any]:
+    organisations = site.organisations_sorted()
+    return {"organisations": organisations, "summaries": {o.id: _brief(summaries[o.id]) for o in organisations}}
+
+
+def _glossary(site: Site) -> dict[str, Any]:
+    return {"glossary": site.glossary, "area_glossaries": tuple(AreaRef.of(a) for a in site.areas if a.glossary)}
+
+
+def _accessibility(site: Site) -> dict[str, Any]:
+    return {"unreadable": tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "colours-lost"),
+            "no_rag_column": tuple(AreaRef(a.name, a.slug) for a in site.areas if a.rag_column == "none")}
+
+
+def _area_pages(make: _PageMaker, site: Site, area: Area, history: History, memory: dict | None) -> list[Page]:
+    """An area's page and its actions' pages; with `memory`, the last call's, where nothing they
+    are made from has changed (compared by equality: cheap, as unchanged values are mostly the
+    very same objects)."""
+    if memory is None:
+        return _make_area_pages(make, site, area, history)
+    key = (site.config, site.glossary, _themes(site), _lead_organisations(site, area), site.required_types,
+           [site.organisations[i] for i in area.signatories], history.by_action)
+    held = memory.get(area.slug)
+    if held is not None and held[0] is area and held[1] == key:
+        return held[2]
+    own = _make_area_pages(make, site, area, history)
+    memory[area.slug] = (area, key, own)
+    return own
+
+
+def _make_area_pages(make: _PageMaker, site: Site, area: Area, history: History) -> list[Page]:
+    themes = _themes(site)
+    glossaries = ((area_url(area), area.glossary), (GLOSSARY_URL, site.glossary))
+    ref = AreaRef.of(area)
+    return [
+        make(area_url(area), "area.html", f"{area.name} action plan", glossaries, area=area, themes=themes,
+             organisations=_lead_organisations(site, area), dashboard=compare.area_dashboard(site, area),
+             compare_link=compare_url(area.region)),
+        *(make(action_url(action), "action.html", f"{action.heading} – {area.name} plan", glossaries,
+               is_action=True, area=ref, action=action, theme=themes.get(action.theme_id),
+               organisations=_organisations_of(site, [action]),
+               history=action_history(action, history.by_action.get((area.slug, action.id), ())),
+               source=action_source(site, area, action))
+          for action in area.actions),
+    ]
+
+
+def _area_changes_pages(make: _PageMaker, area: Area, history: History) -> list[Page]:
+    """What changed in one plan: its changes pages and its feed."""
+    ref = AreaRef.of(area)
+    changes: Entries = tuple((c, (a,)) for c, a in history.for_area(area.slug))
+    title = f"Changes to the {area.name} plan"
+    return [
+        *_changes_pages(make, area_changes_url(area), title, "area_changes.html", changes, history, area=ref,
+                        feed=area_feed_url(area)),
+        make(area_feed_url(area), "feed.xml", title, area=ref, alternate=area_changes_url(area),
+             feed_id=f"{FEED_ID}:area:{area.slug}", entries=changes[:FEED_ENTRIES]),
+    ]
+
+
+def _changes_pages(make: _PageMaker, url: str, title: str, template: str, entries: Entries, history: History,
+                   **context: Any) -> list[Page]:
+    """A changes listing (each commit with what it did to the plans shown), newest first, in pages of
+    `CHANGES_PAGE_SIZE` commits: `url`, then `url`page/2/ and so on."""
+    return [make(shown.url, template, shown.title, entries=shown.items, available=history.available,
+                 reason=history.reason, pagination=shown.pagination, **context)
+            for shown in numbered(chunked(entries, CHANGES_PAGE_SIZE), partial(paged_url, url), title)]
+
+
+def _theme_pages_of(site: Site, size: int) -> dict[str, list[NumberedPage]]:
+    """Each theme's listing, split into its pages (the comparison links to where each area's are)."""
+    listings = theme_listings(site)
+    return {theme.id: numbered(paginate(listings[theme.id], size), partial(theme_url, theme), theme.title)
+            for theme in site.themes}
+
+
+def _listing_pages(make: _PageMaker, template: str, shown: list[NumberedPage], **context: Any) -> list[Page]:
+    return [make(page.url, template, page.title, groups=page.items, pagination=page.pagination, **context)
+            for page in shown]
+
+
+def _organisation_pages(make: _PageMaker, site: Site, summaries: dict[str, compare.OrganisationSummary],
+                        history: History, size: int) -> list[Page]:
+    """Each organisation's listing (its summary on the first page) and its feed."""
     by_organisation = organisation_listings(site)
     hospitals: dict[str, list[Organisation]] = {}
-    for org in organisations:
+    for org in site.organisations_sorted():
         if org.run_by:
             hospitals.setdefault(org.run_by, []).append(org)
-    for org in organisations:
-        listing = _listing_pages(page, org.name, "organisation.html", by_organisation.get(org.id, []),
-                                 lambda n, o=org: organisation_url(o, n), listing_page_size, organisation=org,
-                                 run_by=site.organisations.get(org.run_by),
-                                 hospitals=tuple(hospitals.get(org.id, ())))
+    pages = []
+    for org in site.organisations_sorted():
+        shown = numbered(paginate(by_organisation.get(org.id, []), size), partial(organisation_url, org), org.name)
+        listing = _listing_pages(make, "organisation.html", shown, organisation=org,
+                                 run_by=site.organisations.get(org.run_by), hospitals=tuple(hospitals.get(org.id, ())))
         # The summary opens the first page only; its areas link to where the listing shows them.
         listing[0].context["summary"] = summaries[org.id]
-        listing[0].context["listed_at"] = {group.area.slug: url_of_page.url + f"#area-{group.area.slug}"
-                                           for url_of_page in reversed(listing)
-                                           for group in url_of_page.context["groups"]}
-        pages += listing
-        pages.append(page(organisation_url(org) + "changes.xml", "feed.xml", f"Changes to actions {org.name} leads",
-                          alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
-                          entries=tuple((c, (a,)) for c, a in history.for_organisation(org.id)[:FEED_ENTRIES])))
-    pages += _comparison_pages(page, site, by_theme, listing_page_size)
+        listing[0].context["listed_at"] = {slug: at for (slug, sub), at in where_listed(shown).items()
+                                           if sub == WHOLE_LISTING}
+        entries = tuple((c, (a,)) for c, a in history.for_organisation(org.id)[:FEED_ENTRIES])
+        pages += [*listing, make(organisation_feed_url(org), "feed.xml", f"Changes to actions {org.name} leads",
+                                 alternate=organisation_url(org), feed_id=f"{FEED_ID}:organisation:{org.id}",
+                                 entries=entries)]
     return pages
 
 
-def _changes_pages(page: Callable[..., Page], url: str, title: str, template: str,
-                   entries: tuple[tuple[Commit, tuple[AreaChange, ...]], ...], history: History,
-                   **context) -> list[Page]:
-    """A changes listing (each commit with what it did to the plans shown), newest first, in pages of
-    `CHANGES_PAGE_SIZE` commits: `url`, then `url`page/2/ and so on."""
-    chunks = [entries[at:at + CHANGES_PAGE_SIZE] for at in range(0, len(entries), CHANGES_PAGE_SIZE)] or [()]
-    urls = [url + (f"page/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
-    return [page(urls[n - 1], template, title if n == 1 else f"{title} (page {n} of {len(chunks)})", entries=chunk,
-                 available=history.available, reason=history.reason,
-                 pagination={"number": n, "total": len(chunks), "urls": urls}, **context)
-            for n, chunk in enumerate(chunks, start=1)]
-
-
-def _comparison_pages(page: Callable[..., Page], site: Site, by_theme: dict[str, list[ListingGroup]],
-                      size: int) -> list[Page]:
+def _comparison_pages(make: _PageMaker, site: Site, by_theme: dict[str, list[NumberedPage]]) -> list[Page]:
     """The national comparison: one page, or with regions a page of regions and one for each region."""
-    anchors: dict[tuple[str, str, str | None], str] = {}
-    for theme in site.themes:
-        for number, chunk in enumerate(paginate(by_theme[theme.id], size), start=1):
-            for group in chunk:
-                at = theme_url(theme, number) + f"#area-{group.area.slug}"
-                anchors.setdefault((theme.id, group.area.slug, compare.WHOLE_THEME), at)
-                anchors.setdefault((theme.id, group.area.slug, group.subtheme), at)
+    anchors = {theme_id: where_listed(shown) for theme_id, shown in by_theme.items()}
 
     def link(theme: Theme, area: Area, subtheme: str | None) -> str:
-        return anchors[(theme.id, area.slug, subtheme)]
+        return anchors[theme.id][(area.slug, WHOLE_LISTING if subtheme == compare.WHOLE_THEME else subtheme)]
 
     groups, unplaced = compare.regions_of(site)
     themes = site.themes
     title = "Compare the areas"
     if not groups:
         tables = compare.area_tables(site, site.areas, link, area_url, "")
-        return [page(compare_url(), "compare.html", title, tables=tables, themes=themes, regions=None, region=None)]
+        return [make(compare_url(), "compare.html", title, tables=tables, themes=themes, regions=None, region=None)]
     region_table = compare.region_table(site, groups, compare_url)
-    pages = [page(compare_url(), "compare.html", title, themes=themes, regions=region_table, region=None,
+    pages = [make(compare_url(), "compare.html", title, themes=themes, regions=region_table, region=None,
                   tables=compare.area_tables(site, unplaced, link, area_url, " (areas that name no region)")
                   if unplaced else ())]
     for region, areas in groups:
         tables = compare.area_tables(site, areas, link, area_url, f" ({region.name})")
-        pages.append(page(compare_url(region), "compare.html", f"Compare the areas: {region.name}", tables=tables,
+        pages.append(make(compare_url(region), "compare.html", f"Compare the areas: {region.name}", tables=tables,
                           themes=themes, regions=None, region=region))
     return pages
 
 
-def _listing_pages(page: Callable[..., Page], title: str, template: str, groups: list[ListingGroup],
-                   url_of: Callable[[int], str], size: int, **context) -> list[Page]:
-    chunks = paginate(groups, size)
-    total = len(chunks)
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        pagination = {"number": number, "total": total, "urls": [url_of(n) for n in range(1, total + 1)]}
-        shown = title if number == 1 else f"{title} (page {number} of {total})"
-        pages.append(page(url_of(number), template, shown, groups=chunk, pagination=pagination, **context))
-    return pages
+# --- What several pages need ----------------------------------------------------------------------
+
+def _themes(site: Site) -> dict[str, Theme]:
+    return {theme.id: theme for theme in site.themes}
 
 
 def _summary(area: Area) -> AreaSummary:
@@ -392,13 +368,9 @@ def _organisations_of(site: Site, actions: Iterable[Action]) -> dict[str, Organi
     return {org_id: site.organisations[org_id] for action in actions for org_id in action.leads}
 
 
-def area_leads(site: Site, area: Area) -> dict[str, Organisation]:
-    """The organisations an area's actions name as leads, in order (their ids cached: `memo`)."""
-    return {org_id: site.organisations[org_id] for org_id in derived(_lead_ids, area)}
-
-
-def _lead_ids(area: Area, _=None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for a in area.actions for i in a.leads))
+def _lead_organisations(site: Site, area: Area) -> dict[str, Organisation]:
+    """The organisations an area's actions name as leads, in the order first named."""
+    return {org_id: site.organisations[org_id] for org_id in area.actions_by_lead}
 
 
 def _finder(site: Site) -> dict:
@@ -426,7 +398,6 @@ def _glossary_terms(site: Site) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     for entry in (*site.glossary, *(e for area in site.areas for e in area.glossary)):
         terms.setdefault(entry.term, entry.meaning)
     return tuple((term, meaning, search.spellings(meaning)) for term, meaning in terms.items())
-
 
 
 def _brief(summary: compare.OrganisationSummary) -> compare.OrganisationSummary:

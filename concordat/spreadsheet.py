@@ -63,6 +63,15 @@ def area_spreadsheet(config: SiteConfig, area: Area, dated: str | None = None) -
     Written as SpreadsheetML directly: openpyxl took about 2 ms an action to style and save
     (some 25 s of a national build's 12,000 actions); this takes a small fraction of that.
     openpyxl reads it back (read_area_spreadsheet), and the tests open every file with it."""
+    footer = area.name.replace("&", "&&") + " action plan, page &P of &N"  # & starts a code in a footer
+    sheets = [(PLAN_SHEET, _sheet(_plan_rows(area), COLUMNS, HEADER_ROW, 3, footer)),
+              (UPDATES_SHEET, _sheet(_update_rows(area), UPDATE_COLUMNS, 1, 1, footer))]
+    return _zipped(_workbook_parts(config, area, dated, sheets), dated)
+
+
+def _plan_rows(area: Area) -> list[list[tuple[str, int]]]:
+    """The "Plan" sheet's rows, each cell (text, style): the title rows, the headings, then the
+    preamble's actions and each section's and sub-heading's row followed by its actions."""
     rows = [[(area.name, _TITLE)],
             [(f"From: {area.source_title}" if area.source_title else "From the plan as published on this site.",
               _PLAIN)],
@@ -85,17 +94,25 @@ def area_spreadsheet(config: SiteConfig, area: Area, dated: str | None = None) -
             rows.append(heading_row({"row": "group", "action": group.heading or "", "theme": theme,
                                      "subtheme": group.subtheme_id or ""}))
             rows += [action_row(a) for a in group.actions]
+    return rows
+
+
+def _update_rows(area: Area) -> list[list[tuple[str, int]]]:
+    """The "Updates" sheet's rows: its headings, then one row per dated progress update."""
     updates = [[(c.heading, _BOLD) for c in UPDATE_COLUMNS]]
     for action in area.actions:
         for update in action.updates:
             values = {"id": action.id, "number": action.number, "date": update.date,
                       "status": STATUS_LABELS[update.status], "text": update.text}
             updates.append([(values[c.key], _WRAP) for c in UPDATE_COLUMNS])
-    footer = area.name.replace("&", "&&") + " action plan, page &P of &N"  # & starts a code in a footer
-    sheets = [(PLAN_SHEET, _sheet(rows, COLUMNS, HEADER_ROW, 3, footer)),
-              (UPDATES_SHEET, _sheet(updates, UPDATE_COLUMNS, 1, 1, footer))]
+    return updates
+
+
+def _workbook_parts(config: SiteConfig, area: Area, dated: str | None, sheets: list[tuple[str, str]]
+                    ) -> dict[str, str]:
+    """Every file inside the .xlsx: the package's parts around the worksheets (name, XML)."""
     numbers = range(1, len(sheets) + 1)
-    parts = {
+    return {
         "[Content_Types].xml": _CONTENT_TYPES.format(sheets="".join(
             f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-'
             'officedocument.spreadsheetml.worksheet+xml"/>' for n in numbers)),
@@ -114,6 +131,10 @@ def area_spreadsheet(config: SiteConfig, area: Area, dated: str | None = None) -
         "xl/styles.xml": _STYLES,
         **{f"xl/worksheets/sheet{n}.xml": xml for n, (_, xml) in zip(numbers, sheets, strict=True)},
     }
+
+
+def _zipped(parts: dict[str, str], dated: str | None) -> bytes:
+    """The parts as a zip whose every entry is dated `dated` (or 2000-01-01): the same parts, the same bytes."""
     day = dt.date.fromisoformat(dated) if dated else dt.date(2000, 1, 1)
     when = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
     out = io.BytesIO()
@@ -263,6 +284,18 @@ def read_area_spreadsheet(path: Path) -> dict:
     if len(plan) < HEADER_ROW or [h for h in plan[HEADER_ROW - 1][:len(keys)]] != [c.heading for c in COLUMNS]:
         raise SpreadsheetError(f"{path.name}: sheet '{PLAN_SHEET}' row {HEADER_ROW} should hold the column headings "
                                "the site wrote (No., Action, Lead, ...): put them back as they were")
+    by_id = _updates_by_id(updates, path)
+    preamble, sections = _plan_outline(plan, by_id, path)
+    if by_id:
+        raise SpreadsheetError(f"{path.name}: sheet '{UPDATES_SHEET}' has updates for action ids that are not in "
+                               f"the plan: {', '.join(sorted(by_id))}")
+    slug = plan[2][len(COLUMNS) - 1] if len(plan[2]) >= len(COLUMNS) else ""
+    data = {"name": plan[0][0] if plan and plan[0] else "", "slug": slug, "preamble": preamble, "sections": sections}
+    return {k: v for k, v in data.items() if v}
+
+
+def _updates_by_id(updates: list[list[str]], path: Path) -> dict[str, list[dict]]:
+    """The "Updates" sheet's rows after its headings, as each action id's updates (empty rows skipped)."""
     by_id: dict[str, list[dict]] = {}
     for number, row in enumerate(updates[1:], start=2):
         values = dict(zip([c.key for c in UPDATE_COLUMNS], row + [""] * len(UPDATE_COLUMNS), strict=False))
@@ -271,6 +304,13 @@ def read_area_spreadsheet(path: Path) -> dict:
         update = {"date": values["date"], "text": values["text"],
                   "status": _status(values["status"], f"sheet '{UPDATES_SHEET}' row {number}", path)}
         by_id.setdefault(values["id"], []).append(update)
+    return by_id
+
+
+def _plan_outline(plan: list[list[str]], by_id: dict[str, list[dict]], path: Path) -> tuple[list[dict], list[dict]]:
+    """The "Plan" sheet's rows after its headings as the preamble's actions and the sections, each
+    action with its updates (taken out of `by_id`, so what is left there belongs to no action)."""
+    keys = [c.key for c in COLUMNS]
     preamble: list[dict] = []
     sections: list[dict] = []
     for number, row in enumerate(plan[HEADER_ROW:], start=HEADER_ROW + 1):
@@ -278,12 +318,7 @@ def read_area_spreadsheet(path: Path) -> dict:
         where = f"sheet '{PLAN_SHEET}' row {number}"
         kind = values["row"]
         if kind in ("section", "group"):
-            stray = [c for c in COLUMNS if values[c.key] and c.key not in ("row", "action", "theme", "subtheme")]
-            if stray:
-                raise SpreadsheetError(
-                    f"{path.name}: {where} is a {'sub-heading' if kind == 'group' else kind} row, which keeps only "
-                    f"its heading (in the Action column), but its {stray[0].heading} column says "
-                    f"{values[stray[0].key]!r}: move that to an action's row, or clear it")
+            _check_heading_row(values, kind, where, path)
         if kind == "section":
             sections.append({"heading": values["action"], "theme": values["theme"], "groups": []})
         elif kind == "group":
@@ -302,12 +337,17 @@ def read_area_spreadsheet(path: Path) -> dict:
         elif any(values.values()):
             raise SpreadsheetError(f"{path.name}: {where}: the Row column says {kind!r}; it should say section, "
                                    "group or action (or the whole row should be empty)")
-    if by_id:
-        raise SpreadsheetError(f"{path.name}: sheet '{UPDATES_SHEET}' has updates for action ids that are not in "
-                               f"the plan: {', '.join(sorted(by_id))}")
-    slug = plan[2][len(COLUMNS) - 1] if len(plan[2]) >= len(COLUMNS) else ""
-    data = {"name": plan[0][0] if plan and plan[0] else "", "slug": slug, "preamble": preamble, "sections": sections}
-    return {k: v for k, v in data.items() if v}
+    return preamble, sections
+
+
+def _check_heading_row(values: dict[str, str], kind: str, where: str, path: Path) -> None:
+    """A section or sub-heading row keeps only its heading, theme and sub-heading: refuse anything else in it."""
+    stray = [c for c in COLUMNS if values[c.key] and c.key not in ("row", "action", "theme", "subtheme")]
+    if stray:
+        raise SpreadsheetError(
+            f"{path.name}: {where} is a {'sub-heading' if kind == 'group' else kind} row, which keeps only "
+            f"its heading (in the Action column), but its {stray[0].heading} column says "
+            f"{values[stray[0].key]!r}: move that to an action's row, or clear it")
 
 
 def _action(values: dict[str, str], updates: list[dict], where: str, path: Path) -> dict:

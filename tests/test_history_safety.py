@@ -178,6 +178,22 @@ def test_a_damaged_cache_file_is_worked_out_again(scripted, tmp_path):
     assert tree(tmp_path / "again") == tree(scripted.output)
 
 
+def test_a_cached_action_with_an_unknown_status_is_worked_out_again(scripted, tmp_path):
+    """Every action of every area in a cached commit is checked, not only a merge's last area's."""
+    build_site(scripted, workers=1)
+    damaged = 0
+    for path in sorted((scripted.root / ".git/concordat-history").rglob("*.json")):
+        record = json.loads(path.read_text())
+        for area in record["areas"]:
+            for action in area.get("actions", []):
+                action["status_to"] = "finished-ish"
+                damaged += 1
+        path.write_text(json.dumps(record))
+    assert damaged
+    build_site(scripted, out_dir=tmp_path / "again", full=True, workers=1)
+    assert tree(tmp_path / "again") == tree(scripted.output)
+
+
 def bomb(width: int = 40) -> str:
     """An area file of a few lines whose aliases make width**4 progress updates."""
     def more(name: str, indent: int) -> str:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 import pytest
 
 from concordat.fingerprint import fingerprint
+from concordat.listings import AreaRef, ListingGroup, paginate
 from concordat.load import parse_due
 from concordat.markup import Abbreviation, Abbreviator, markdown_filter
 from concordat.model import SiteConfig
 from concordat.render import content_security_policy
-from concordat.routes import AreaRef, ListingGroup, paginate
 
 
 def groups(*sizes: int) -> list[ListingGroup]:
