@@ -14,13 +14,10 @@ import re
 import yaml
 
 from .importer import ImportedAction, ImportedPlan
+from .yaml_reading import STR, yaml12_tag
 
 MODELINE = "# yaml-language-server: $schema=../../concordat/schemas/area.schema.json"
 
-_YAML12_SPECIAL = re.compile(
-    r"~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
-    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
-    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 _YAML11_WORDS = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<")
 _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
 
@@ -31,7 +28,7 @@ def plain_is_safe(value: str) -> bool:
         return False
     if value[0] in _INDICATORS or ": " in value or " #" in value or value.endswith(":"):
         return False
-    if _YAML12_SPECIAL.fullmatch(value) or _YAML11_WORDS.fullmatch(value):
+    if yaml12_tag(value) != STR or _YAML11_WORDS.fullmatch(value):
         return False
     if re.match(r"[0-9+.]", value) and " " not in value:
         return False  # anything number-like (1.10, 012, 2016-03, 1:20, 1_000) is quoted, whatever it is

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .errors import ContentError, ContentErrors, describe_os_error, display_path
-from .model import slug_problem, slugify
+from .names import slug_problem, slugify
 from .pipeline import BuildOptions, Project, build_site, default_progress, load_site
 from .raw_text import STARTER_PLACEHOLDERS
 from .search import SearchIndexError
@@ -160,7 +160,7 @@ def cmd_diff(args, project: Project) -> int:
 
 def cmd_offline_copy(args, project: Project) -> int:
     from .load import load_document
-    from .model import build_config
+    from .model_from_content import build_config
     from .review import ReviewError, offline_copy
 
     site_dir = (args.site or project.output).resolve()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .load import parse_due
+from .dates import overdue_at, parse_due, status_at
 from .memo import derived
 from .model import (
     ORGANISATION_TYPES,
@@ -22,8 +22,6 @@ from .model import (
     Region,
     Site,
     Theme,
-    overdue_at,
-    status_at,
 )
 
 NO_SUBTHEME = "none"  # the column of a theme's actions that come under none of its national sub-headings
@@ -119,6 +117,15 @@ def involvement(site: Site, area: Area) -> list[Involved]:
     return sorted(involved, key=lambda inv: (-inv.leads, inv.organisation.name.lower()))
 
 
+def missing_agencies(area: Area, needs: tuple[tuple[str, ...], dict[str, str]]) -> tuple[str, ...]:
+    """The organisation types site.yaml requires of which the plan names no organisation, as a lead
+    or a signatory (`needs`: those types, and each organisation's type by its id). The one rule for
+    the editors' warnings (`validate.required_agency_warnings`) and the dashboard's gaps."""
+    required, type_of = needs
+    named = {type_of[i] for i in (*area.signatories, *area.actions_by_lead)}
+    return tuple(kind for kind in required if kind not in named)
+
+
 def area_dashboard(site: Site, area: Area) -> AreaDashboard:
     involved = involvement(site, area)
     by_type = tuple(
@@ -126,8 +133,10 @@ def area_dashboard(site: Site, area: Area) -> AreaDashboard:
         for kind, label in ORGANISATION_TYPES.items()
         if any(inv.organisation.type == kind for inv in involved)
     )
+    missing = missing_agencies(area, (site.required_types, {o.id: o.type for o in site.organisations.values()}))
     required = tuple(
         RequiredAgency(kind, ORGANISATION_TYPES[kind],
+                       () if kind in missing else
                        tuple(inv.organisation for inv in involved if inv.organisation.type == kind),
                        area.signatories_recorded)
         for kind in site.required_types
@@ -181,7 +190,7 @@ class OrganisationSummary:
 def overdue(actions: Iterable[Action], reviewed: str | None) -> int | None:
     """Actions due before the area's last review and not complete at it; None without a review date.
 
-    The same rule as each action's "Overdue at last review" tag (model.overdue_at): the status is
+    The same rule as each action's "Overdue at last review" tag (dates.overdue_at): the status is
     the one shown at the review date, so a later progress update does not change the count.
     """
     review = parse_due(str(reviewed)) if reviewed else None

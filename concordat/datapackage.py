@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 
 from .compare import COMPARISON_COLUMNS
-from .load import load_schema
 from .model import STATUS_LABELS, Site
+from .schema_check import load_schema, resolve
 
 # The columns of the actions files (CSV; the JSON files have the same keys, with `updates` as a
 # list where a CSV row has the latest update) and of updates.csv.
@@ -148,9 +148,7 @@ def describe(column: str) -> Field:
         schema_name, definition, prop = FROM_SCHEMA[column]
         root = load_schema(schema_name)
         schema = (root if definition is None else root["$defs"][definition])["properties"][prop]
-        target = schema
-        while "$ref" in target:
-            target = root["$defs"][target["$ref"].rsplit("/", 1)[-1]]
+        target = resolve(root, schema)
         description = schema.get("description") or target.get("description", "")
         kind = {"array": "array", "integer": "integer"}.get(target.get("type"), "string")
         pattern = target.get("pattern")

@@ -19,9 +19,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .model import STATUS_LABELS
 from .plan_files import Block, Cell, Paragraph, Row, Table
 
-STATUSES = ("red", "amber", "green", "complete", "not-rated")
+STATUSES = tuple(STATUS_LABELS)
 ACTION_FIELDS = ("number", "action", "outcomes", "lead_text", "timescale", "progress", "status")
 THEME_SURE = 0.8
 SUBTHEME_SURE = 0.8

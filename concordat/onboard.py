@@ -7,7 +7,6 @@ Nothing is written unless the whole import succeeds and the new file passes the 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -16,7 +15,7 @@ from .area_yaml import MODELINE, dump_area, dump_data, update_actions
 from .errors import ContentError, display_path
 from .importer import ImportedPlan, PlanReader
 from .load import ContentFiles, load_document
-from .model import slug_problem, slugify
+from .names import is_slug, slug_problem, slugify
 from .plan_files import PlanFileError, read_plan
 from .raw_text import remove_invisible
 from .spreadsheet import SpreadsheetError, is_area_spreadsheet, read_area_spreadsheet
@@ -183,7 +182,7 @@ def import_spreadsheet(path: Path, content_dir: Path, project_root: Path) -> int
     except (PlanFileError, SpreadsheetError) as exc:
         return _fail(str(exc))
     slug = data.get("slug", "")
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+    if not is_slug(slug):
         return _fail(f"{path.name}: the spreadsheet's area id (sheet 'Plan', beside 'Area id:' in row 3) is "
                      f"{slug!r}; put back the id the site wrote there, e.g. bromley")
     target = content_dir / "areas" / f"{slug}.yaml"

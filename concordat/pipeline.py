@@ -19,10 +19,12 @@ from .errors import ContentError, ContentErrors, display_path
 from .fingerprint import Fingerprinter, fingerprint
 from .history import NO_HISTORY, History, head_commit, read_history
 from .listings import LISTING_PAGE_SIZE
-from .load import ContentFiles, DocumentCache, load_content, not_a_plain_file
-from .model import Site, make_site
+from .load import ContentFiles, DocumentCache, load_content
+from .model import Site
+from .model_from_content import make_site
 from .routes import INDEX_SHARD_SIZE, IndexShard, Page, index_shards, routes
 from .validate import required_agency_warnings, validate
+from .yaml_reading import not_a_plain_file
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -87,7 +89,7 @@ def load_site(project: Project, base_url: str | None = None, memory: ContentMemo
         raise ContentErrors(errors)
     site = make_site(content, base_url, memory.areas if memory else None)
     site.unfinished = tuple(w for doc in content.areas for w in doc.unfinished)
-    site.warnings = site.unfinished + tuple(required_agency_warnings(content))
+    site.warnings = site.unfinished + tuple(required_agency_warnings(content, site))
     return site
 
 

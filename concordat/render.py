@@ -22,8 +22,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from . import markup, processes, search
+from .dates import long_date
 from .fingerprint import fingerprint
-from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation, long_date
+from .model import ORGANISATION_TYPES, STATUS_LABELS, Action, Organisation
 from .routes import Page
 from .urls import action_url, area_url, organisation_url, theme_url
 

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from . import compare, datapackage, places, search
+from .dates import plan_period
 from .history import NO_HISTORY, AreaChange, Commit, History, action_history
 from .listings import (
     LISTING_PAGE_SIZE,
@@ -30,7 +31,7 @@ from .listings import (
     where_listed,
 )
 from .markup import Abbreviation
-from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Site, Theme, plan_period
+from .model import NOT_RATED, STATUS_LABELS, Action, Area, Organisation, Site, Theme
 from .urls import (
     ACCESSIBILITY_URL,
     ACTION_URL,
@@ -118,7 +119,7 @@ class AreaSummary:
     source_date: str
     reviewed: str | None = None
     next_review: str | None = None
-    written: str = ""  # when the plan was written, in words (model.PlanDates)
+    written: str = ""  # when the plan was written, in words (dates.PlanDates)
     latest_progress: str = ""
     not_rated_note: str = ""  # why its Not rated actions have no status
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .compare import missing_agencies
+from .dates import parse_due
 from .errors import ContentError
 from .importer import rag_problem, words_status
-from .load import Document, LoadedContent, did_you_mean, parse_due
+from .load import Document, LoadedContent
 from .memo import derived
-from .model import ORGANISATION_TYPES, STATUS_LABELS, quoted_in
+from .model import ORGANISATION_TYPES, STATUS_LABELS, Site
+from .names import quoted_in
+from .schema_check import did_you_mean
 
 
 def validate(content: LoadedContent) -> list[ContentError]:
@@ -214,26 +218,19 @@ def _check_short_names(doc: Document) -> list[ContentError]:
     return errors
 
 
-def required_agency_warnings(content: LoadedContent) -> list[ContentError]:
+def required_agency_warnings(content: LoadedContent, site: Site) -> list[ContentError]:
     """A warning for each type of organisation site.yaml requires that an area names neither as a lead
-    nor as a signatory. Run on valid content only: a warning is advice, never a reason not to publish."""
-    required = content.site.data.get("required_organisation_types", [])
-    if not required:
+    nor as a signatory (`compare.missing_agencies`). Run on valid content only, once it is modelled
+    (`site`, whose areas are `content.areas` in order): a warning is advice, never a reason not to publish."""
+    if not site.required_types:
         return []
-    types = {o["id"]: o["type"] for o in content.organisations.data["organisations"]}
-    return [w for doc in content.areas for w in derived(_missing_agencies, doc, (required, types))]
-
-
-def _missing_agencies(doc: Document, needs: tuple[list[str], dict[str, str]]) -> list[ContentError]:
-    required, types = needs
-    data = doc.data
-    actions = data.get("preamble", []) + [a for s in data["sections"] for g in s["groups"] for a in g["actions"]]
-    named = {types[i] for i in [*data.get("signatories", []), *(i for a in actions for i in a.get("leads", []))]}
-    at = ("signatories",) if "signatories" in data else ("name",)
+    needs = (site.required_types, {o.id: o.type for o in site.organisations.values()})
     return [doc.warning(
-        at, f"no '{ORGANISATION_TYPES[kind]}' organisation is named in this plan as a lead or a signatory",
+        ("signatories",) if area.signatories_recorded else ("name",),
+        f"no '{ORGANISATION_TYPES[kind]}' organisation is named in this plan as a lead or a signatory",
         f"content/site.yaml requires one of type '{kind}': add its id to `signatories` if it signed "
-        "the plan, or to the `leads` of an action it leads") for kind in required if kind not in named]
+        "the plan, or to the `leads` of an action it leads")
+        for doc, area in zip(content.areas, site.areas, strict=True) for kind in derived(missing_agencies, area, needs)]
 
 
 def _known(doc: Document, at: tuple, value: str, known, kind: str) -> list[ContentError]:

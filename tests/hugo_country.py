@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from concordat.model import action_heading
+from concordat.model import STATUS_LABELS
+from concordat.names import action_heading
 
 ACTION_GLOB = "areas/*/actions/*/index.html"  # the action pages, as on our site
 LAYOUTS = Path(__file__).parent / "hugo_site" / "layouts"  # the Hugo templates
-STATUS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete", "not-rated": "Not rated"}
 CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; worker-src 'self' blob:; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
        "form-action 'self'")
@@ -128,7 +128,7 @@ def make_hugo_site(country: Path, dest: Path) -> int:
                     weight += 1
                     action_pages += 1
                     front = {
-                        # Named as our pages name it (model.action_heading), so both sites write the same words.
+                        # Named as our pages name it (names.action_heading), so both sites write the same words.
                         "title": f"{action_heading(action['number'], action['action'])} – {area['name']} plan",
                         "heading": action_heading(action["number"], action["action"]), "layout": "action",
                         "weight": weight, "id": action["id"], "number": action["number"],

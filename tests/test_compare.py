@@ -16,11 +16,11 @@ import yaml
 
 from concordat import compare
 from concordat.cli import main
-from concordat.load import load_schema
 from concordat.model import ORGANISATION_TYPES, STATUS_LABELS, Action
 from concordat.pipeline import build_site, load_site, make_environment
 from concordat.render import render_page
 from concordat.routes import routes
+from concordat.schema_check import load_schema
 
 from .benchmark import make_country
 from .conftest import make_project

@@ -15,8 +15,8 @@ import shutil
 import yaml
 
 from concordat.errors import ContentErrors
-from concordat.load import SCHEMA_DIR
 from concordat.pipeline import build_site
+from concordat.schema_check import SCHEMA_DIR
 from concordat.serve import Preview
 
 from .conftest import FIXTURES, make_project

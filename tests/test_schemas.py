@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from concordat.errors import ContentErrors
-from concordat.load import SCHEMA_DIR
 from concordat.pipeline import load_site
+from concordat.schema_check import SCHEMA_DIR
 
 from .conftest import FIXTURES, ROOT, make_project
 

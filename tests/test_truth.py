@@ -65,7 +65,7 @@ def test_bromley_numbers_carry_their_sub_heading(built_site):
 
 
 def test_a_long_first_line_is_cut_at_a_word_near_140_characters():
-    from concordat.model import action_heading, first_words
+    from concordat.names import action_heading, first_words
 
     words = "Develop a local protocol to " + "co-ordinate the multi-agency approach " * 6
     cut = first_words(words)
@@ -185,7 +185,7 @@ def test_each_area_page_says_near_its_heading_when_the_plan_was_written(built_si
 
 
 def test_a_dated_update_is_the_latest_progress_entry_and_a_printed_date_dates_the_plan():
-    from concordat.model import build_area
+    from concordat.model_from_content import build_area
 
     data = {"name": "X", "slug": "x", "source": {"date": "November 2015", "date_note": "Latest is “in May 2015”."},
             "sections": [{"heading": "H", "theme": "t", "groups": [{"actions": [

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from concordat.dates import parse_due
 from concordat.fingerprint import fingerprint
 from concordat.listings import AreaRef, ListingGroup, paginate
-from concordat.load import parse_due
 from concordat.markup import Abbreviation, Abbreviator, markdown_filter
 from concordat.model import SiteConfig
 from concordat.render import content_security_policy

@@ -19,7 +19,8 @@ def folder(cache: Path) -> Path:
     """The cache's folder for this code: what is learnt from a commit depends on how it is read."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for source in [*sorted(here.glob("*.py")), here.parent / "model.py", here.parent / "load.py",
+    read_by = ("model", "model_from_content", "dates", "names", "load", "schema_check", "yaml_reading")
+    for source in [*sorted(here.glob("*.py")), *(here.parent / f"{name}.py" for name in read_by),
                    here.parent / "schemas" / "area.schema.json"]:
         digest.update(source.read_bytes())
     return cache / f"v{digest.hexdigest()[:16]}"

@@ -12,8 +12,10 @@ import dataclasses
 import difflib
 import re
 
-from ..load import load_bytes, parse_due
-from ..model import Action, Area, build_area
+from ..dates import parse_due
+from ..load import load_bytes
+from ..model import Action, Area
+from ..model_from_content import build_area
 
 UNCHANGED_SHOWN = 24  # words and spaces kept either side of a change; longer unchanged text becomes "…"
 MAX_DIFF_WORDS = 3000  # words and spaces in a field, before and after together, beyond which a change

@@ -6,15 +6,14 @@ the file at HEAD (`changes.read_version`); each version is read once, by blob id
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from ..load import MAX_FILE_BYTES
 from ..model import Area
+from ..names import is_slug
+from ..yaml_reading import MAX_FILE_BYTES
 from . import cache, git
 from .changes import area_change, plain, read_version
 
-SLUG_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.yaml")  # an area file's name: its slug (validate.py checks it)
 CHUNK = 200  # commits whose files are read from git at once (bounds the memory a long history takes)
 
 
@@ -49,7 +48,8 @@ def learn(root: Path, prefix: str, content: str, commits: list[tuple[int, str, l
 
     def is_area(path: str) -> bool:
         """A plan's file: content/areas/<slug>.yaml (any other name is no plan's, at HEAD or ever)."""
-        return path.startswith(areas_folder) and bool(SLUG_FILE.fullmatch(path[len(areas_folder):]))
+        name = path[len(areas_folder):]
+        return path.startswith(areas_folder) and name.endswith(".yaml") and is_slug(name.removesuffix(".yaml"))
 
     infos = git.objects(root, [sha for _, sha, _ in commits])
     blobs_wanted = [b for _, _, files in commits for f in files
