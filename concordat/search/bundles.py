@@ -105,25 +105,27 @@ def read_bundle(data: bytes) -> list[bytes]:
     return [rest[start:start + length] for start, length in zip(starts, lengths, strict=True)]
 
 
-def read_fragment(bundle: Path, page_hash: str, files: dict[Path, list[bytes]] | None = None) -> dict:
-    """A page's fragment, read as the search page reads it; `files` keeps the bundles read."""
-    path = fragment_file(bundle, page_hash)
-    if path.suffix == ".pf_fragment":
-        return _decode(path.read_bytes())
-    files = {} if files is None else files
-    if path not in files:
-        files[path] = read_bundle(path.read_bytes())
+def read_fragment(bundle: Path, page_hash: str, bundles: dict[str, list[bytes]] | None = None) -> dict:
+    """A page's fragment, read as the search page reads it; `bundles` keeps the bundles read, by
+    file name."""
+    bundles = {} if bundles is None else bundles
+    name = f"{page_hash[:-1]}.pf_bundle"
+    if name not in bundles:
+        path = fragment_file(bundle, page_hash)
+        if path.suffix == ".pf_fragment":
+            return _decode(path.read_bytes())
+        bundles[name] = read_bundle(path.read_bytes())
     place = DIGITS.index(page_hash[-1])
-    if place >= len(files[path]):
+    if place >= len(bundles[name]):
         raise ValueError(f"page {page_hash} is not in its bundle")
-    return _decode(files[path][place])
+    return _decode(bundles[name][place])
 
 
 def page_fragments(bundle: Path) -> Iterator[dict]:
     """Every page's fragment (url, content, word_count, filters, meta), bundled or not."""
-    files: dict[Path, list[bytes]] = {}
+    bundles: dict[str, list[bytes]] = {}
     for page_hash in page_hashes(bundle):
-        yield read_fragment(bundle, page_hash, files)
+        yield read_fragment(bundle, page_hash, bundles)
 
 
 def _decode(data: bytes) -> dict:

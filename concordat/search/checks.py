@@ -27,18 +27,21 @@ def check_index(bundle: Path) -> int:
     path = bundle / "pagefind-entry.json"
     try:
         pages = sum(int(info["page_count"]) for info in languages(bundle).values())
-        files: dict[Path, list[bytes]] = {}
+        bundles: dict[str, list[bytes]] = {}
         for path in sorted(bundle.rglob("*")):
             if path.suffix == ".pf_bundle":
-                files[path] = read_bundle(path.read_bytes())  # its fragments are read page by page, below
+                bundles[path.name] = read_bundle(path.read_bytes())  # its fragments are read page by page, below
             elif path.suffix == ".pf_fragment":
                 continue  # likewise
             elif path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
                 gzip.decompress(path.read_bytes())  # the gzip trailer's CRC and length catch a short file
         hashes = page_hashes(bundle)
         for page_hash in hashes:
-            path = fragment_file(bundle, page_hash)
-            read_fragment(bundle, page_hash, files)
+            try:
+                read_fragment(bundle, page_hash, bundles)
+            except Exception:
+                path = fragment_file(bundle, page_hash)  # the file the message names
+                raise
         if len(hashes) != pages:
             path = bundle / "pagefind-entry.json"
             raise ValueError(f"it counts {pages} pages, its metadata has {len(hashes)}")
