@@ -12,7 +12,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(ROOT))
 
+from concordat import render, search  # noqa: E402
 from concordat.pipeline import Project, build_site  # noqa: E402
+
+from .compiled_templates import CompiledTemplates, cached  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once():
+    """Jinja compiles each template once a session, not once a build (tests/compiled_templates.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "make_environment", cached(render.make_environment, CompiledTemplates()))
+        yield
 
 
 def make_project(dest: Path, area_text: str | None = None) -> Project:
@@ -28,8 +39,25 @@ def make_project(dest: Path, area_text: str | None = None) -> Project:
 
 
 @pytest.fixture
+def stand_in_pagefind(monkeypatch) -> None:
+    """Builds write a stand-in search index (tests/stand_in_pagefind.py), for tests in which
+    the index is not what they test: it is equal between two builds exactly when Pagefind's
+    would be."""
+    stand_in = Path(__file__).parent / "stand_in_pagefind.py"
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, str(stand_in)])
+
+
+@pytest.fixture
 def example_project(tmp_path) -> Project:
     return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory):
+    """The example project built once a session with the default options: (project, result).
+    For tests that only read what the build wrote; a test that edits or rebuilds makes its own."""
+    project = make_project(tmp_path_factory.mktemp("example") / "project")
+    return project, build_site(project)
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,9 @@ def tree(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_build_writes_every_kind_of_page(example_project):
-    result = build_site(example_project)
-    site = example_project.output
+def test_build_writes_every_kind_of_page(built_example):
+    project, result = built_example
+    site = project.output
     for page in ["index.html", "404.html", "search/index.html", "accessibility/index.html", "glossary/index.html",
                  "areas/exampleshire/index.html", "areas/exampleshire/actions/1-1/index.html",
                  "themes/commissioning/index.html", "organisations/index.html", "organisations/xmpt/index.html",
@@ -83,8 +83,8 @@ def test_one_file_edit_rerenders_only_what_it_affects(example_project):
     assert "Agree the street triage plan" in page
 
 
-def test_open_data_has_every_action_with_the_documented_columns(example_project):
-    build_site(example_project)
+def test_open_data_has_every_action_with_the_documented_columns(built_example):
+    example_project, _ = built_example
     data = json.loads((example_project.output / "data/actions.json").read_text())
     assert [a["id"] for a in data] == ["governance", "1-1", "1-2"]
     for key in ["area", "area_slug", "id", "number", "title", "theme", "subtheme", "leads", "timescale",

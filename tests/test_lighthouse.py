@@ -1,4 +1,4 @@
-"""Lighthouse scores for the main page kinds (see tests/lighthouse_report.py), and each page kind's
+"""Lighthouse scores for the main page kinds (see tools/lighthouse_report.py), and each page kind's
 weight in bytes and requests against a budget: what makes a page fast on a slow phone, measured
 in a way a busy machine cannot change (Lighthouse's own performance score is timed, so it is
 in the report, not here)."""
@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from . import lighthouse_report
+from tools import lighthouse_report
 
 pytestmark = pytest.mark.browser
 
 
-def test_lighthouse_scores_meet_the_targets(tmp_path):
+def test_lighthouse_scores_meet_the_targets(tmp_path, built_site):
     if not lighthouse_report.LIGHTHOUSE.exists():
         pytest.fail("Lighthouse is not installed: run `bash tests/setup.sh`")
-    scores = lighthouse_report.run(tmp_path / "lighthouse")
+    scores = lighthouse_report.run(tmp_path / "lighthouse", built_site)  # the site as published, at its root
     assert set(scores) == set(lighthouse_report.PAGES)
     assert lighthouse_report.meets_targets(scores, lighthouse_report.UNTIMED), scores
 

@@ -245,8 +245,8 @@ def test_sitemap_dates_each_page_by_the_last_change_to_what_it_shows(tmp_path):
     assert dates[""] == "2016-03-05"
 
 
-def test_a_site_built_without_history_gives_no_dates_it_does_not_know(example_project):
-    build_site(example_project)
+def test_a_site_built_without_history_gives_no_dates_it_does_not_know(built_example):
+    example_project, _ = built_example
     assert "<lastmod>" not in (example_project.output / "sitemap.xml").read_text()
     with zipfile.ZipFile(example_project.output / "data/concordat-plans.zip") as archive:
         assert "date of the content's last change is not known" in archive.read("concordat-plans/README.txt").decode()

@@ -437,8 +437,7 @@ def served_country(tmp_path_factory):
     """The benchmark's synthetic country at a small size (6 areas of 80 actions) in three
     search indexes, built and served."""
     from concordat.pipeline import build_site
-
-    from .benchmark import make_country
+    from tools.benchmark import make_country
 
     root = tmp_path_factory.mktemp("country")
     project = make_country(root / "country", areas=6, actions=80)

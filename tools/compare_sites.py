@@ -1,4 +1,4 @@
-"""`python tests/compare_sites.py A B`: exit 1, naming the files, unless two built sites are the same
+"""`python tools/compare_sites.py A B`: exit 1, naming the files, unless two built sites are the same
 byte for byte (the Check workflow compares the Windows and macOS builds with the Linux one)."""
 
 from __future__ import annotations

