@@ -43,7 +43,8 @@ def stand_in_pagefind(monkeypatch) -> None:
     """Builds write a stand-in search index (tests/stand_in_pagefind.py), for tests in which
     the index is not what they test: it is equal between two builds exactly when Pagefind's
     would be."""
-    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, str(Path(__file__).parent / "stand_in_pagefind.py")])
+    stand_in = Path(__file__).parent / "stand_in_pagefind.py"
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, str(stand_in)])
 
 
 @pytest.fixture

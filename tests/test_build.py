@@ -131,6 +131,39 @@ def test_search_index_is_whole_and_covers_every_action(built_site):
     assert (bundle / "pagefind-worker.js").stat().st_size > 0
 
 
+def test_fragments_are_in_bundles_and_every_page_reads_back(built_site):
+    """Pagefind's one fragment file per page is bundled (issue 22): a few files, none per page,
+    and every action's fragment is read back from its bundle, as the search page reads it."""
+    actions = json.loads((built_site / "data/actions.json").read_text(encoding="utf-8"))
+    fragments = built_site / "pagefind" / "fragment"
+    assert not list(fragments.glob("*.pf_fragment"))
+    assert len(list(fragments.glob("*.pf_bundle"))) == -(-len(actions) // search.FRAGMENTS_PER_BUNDLE)
+    read = list(search.page_fragments(built_site / "pagefind"))
+    assert sorted(f["url"] for f in read) == sorted(a["url"] for a in actions)
+    assert all(f["content"] and f["meta"]["title"] and f["filters"]["area"] for f in read)
+    for script in ("pagefind.js", "pagefind-worker.js"):
+        assert (built_site / "pagefind" / script).read_bytes().startswith(search.bundles.LOADER.read_bytes())
+
+
+def test_a_damaged_fragment_bundle_is_caught_with_its_name(built_site, tmp_path):
+    bundle = tmp_path / "pagefind"
+    shutil.copytree(built_site / "pagefind", bundle)
+    first, second = sorted((bundle / "fragment").glob("*.pf_bundle"))[:2]
+    header, _, fragments = first.read_bytes().partition(b"\n")
+    first.write_bytes(b"9 " + header + b"\n" + fragments)  # a fragment more than it holds
+    with pytest.raises(search.SearchIndexError, match=f"{first.name} is damaged"):
+        search.check_index(bundle)
+    first.write_bytes(header + b"\n" + fragments)
+    data = bytearray(second.read_bytes())
+    data[-20] ^= 0xFF  # a changed byte in the last fragment: its gzip CRC no longer matches
+    second.write_bytes(bytes(data))
+    with pytest.raises(search.SearchIndexError, match=f"{second.name} is damaged"):
+        search.check_index(bundle)
+    second.unlink()
+    with pytest.raises(search.SearchIndexError, match=f"{second.name} is damaged"):
+        search.check_index(bundle)
+
+
 def test_a_cut_short_index_file_is_caught(built_site, tmp_path):
     bundle = tmp_path / "pagefind"
     shutil.copytree(built_site / "pagefind", bundle)
@@ -149,7 +182,7 @@ def test_a_failed_search_index_publishes_nothing(example_project, monkeypatch):
     (example_project.root / "content/areas/exampleshire.yaml").write_text(
         (example_project.root / "content/areas/exampleshire.yaml").read_text(encoding="utf-8")
         .replace("Exampleshire", "Exampleshire and District", 1), encoding="utf-8")
-    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
     with pytest.raises(search.SearchIndexError, match="Pagefind exited with code 1: out of memory"):
         build_site(example_project, full=True)
     assert tree(example_project.output) == before
@@ -217,7 +250,7 @@ def test_a_plan_with_no_actions_yet_builds(tmp_path):
 def test_cli_reports_a_failed_search_index_without_a_traceback(example_project, monkeypatch, capsys):
     from concordat.cli import main
 
-    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, "-c", "import sys; sys.exit('out of memory')"])
     assert main(["--full"], example_project.root) == 1
     err = capsys.readouterr().err
     assert "error: Pagefind exited with code 1: out of memory; nothing was published." in err
@@ -254,7 +287,7 @@ def test_a_killed_build_takes_pagefind_with_it(example_project, tmp_path):
     marker = tmp_path / "pagefind-started"
     slow = f"import pathlib, time; pathlib.Path({str(marker)!r}).write_text('x'); time.sleep(60)"
     code = ("import sys; from pathlib import Path; from concordat import search; "
-            f"search.PAGEFIND = [sys.executable, '-c', {slow!r}]; "
+            f"search.indexing.PAGEFIND = [sys.executable, '-c', {slow!r}]; "
             "from concordat.cli import main; sys.exit(main(['--full'], Path('.')))")
     build = subprocess.Popen([sys.executable, "-c", code], cwd=example_project.root,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})

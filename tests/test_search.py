@@ -400,3 +400,83 @@ def test_a_word_no_action_uses_is_said_plainly_at_320_px(browser, served_site):
     assert first.split()[0] == page.text_content("#search-status").split()[0]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+# --- Fragments in bundles (issue 22) ------------------------------------------------------------
+
+def marked_words(page) -> list[list[str]]:
+    """Each result's marked words, lower case, as shown."""
+    return page.eval_on_selector_all(
+        "#search-results > li",
+        "els => els.map(e => [...e.querySelectorAll('mark')].map(m => m.textContent.toLowerCase()))")
+
+
+def test_results_load_their_excerpts_from_fragment_bundles(page, served_site):
+    """Pagefind's fragment files are bundled a few to a file: a search's results, from every
+    index, show their excerpts with the words searched for marked, each read from its bundle;
+    no fragment file of its own is asked for."""
+    base, folder = served_site
+    responses = []
+    page.on("response", lambda r: responses.append((urlsplit(r.url).path, r.status)))
+    status, links = search(page, base, "crisis")
+    assert re.match(r"\d+ actions found", status), status
+    shown = page.locator("#search-results > li").count()
+    assert shown == len(links) > 5
+    assert page.locator("#search-results > li .result-excerpt").count() == shown
+    assert all(words and all(w.startswith("crisis") for w in words) for words in marked_words(page))
+    bundles = [(path, code) for path, code in responses if path.endswith(".pf_bundle")]
+    assert bundles and all(code == 200 for _, code in bundles), bundles
+    assert len({path.split("/fragment/")[0] for path, _ in bundles}) > 1, "results from one index only"
+    assert not [path for path, _ in responses if path.endswith(".pf_fragment")]
+    # The first page of results needs no more bundles than it shows results, each loaded once.
+    assert len(bundles) == len(set(bundles)) <= shown
+
+
+@pytest.fixture(scope="module")
+def served_country(tmp_path_factory):
+    """The benchmark's synthetic country at a small size (6 areas of 80 actions) in three
+    search indexes, built and served."""
+    from concordat.pipeline import build_site
+    from tools.benchmark import make_country
+
+    root = tmp_path_factory.mktemp("country")
+    project = make_country(root / "country", areas=6, actions=80)
+    build_site(project, out_dir=root / "site", index_shard_size=200)
+    with serve_folder(root / "site") as origin:
+        yield origin + "/", root / "site"
+
+
+def test_a_larger_site_has_few_search_files_and_every_result_loads(page, served_country):
+    from concordat import search as index
+
+    base, folder = served_country
+    indexes = sorted(folder.glob("pagefind*"))
+    assert len(indexes) == 3
+    actions = json.loads((folder / "data" / "actions.json").read_text(encoding="utf-8"))
+    assert sum(index.check_index(i) for i in indexes) == len(actions) == 480
+    for each in indexes:
+        pages = index.check_index(each)
+        fragments = list((each / "fragment").iterdir())
+        assert len(fragments) == -(-pages // index.FRAGMENTS_PER_BUNDLE)
+        assert all(f.suffix == ".pf_bundle" for f in fragments)
+        assert sum(1 for f in each.rglob("*") if f.is_file()) < 30 + pages / index.FRAGMENTS_PER_BUNDLE
+    by_url = {a["url"]: a for a in actions}
+    page.goto(base + "search/")
+    loaded = page.evaluate(
+        """async ([base, queries]) => {""" + OPEN_ENGINE + """
+            const out = {};
+            for (const q of queries) {
+                const r = await pf.search(q);
+                out[q] = await Promise.all(r.results.map(x => x.data().then(
+                    d => ({url: d.url, title: d.meta.title, area: d.filters.area, excerpt: d.excerpt}))));
+            }
+            return out;
+        }""",
+        [base, ["crisis", "police", "carers", "training"]],
+    )
+    for query, results in loaded.items():
+        assert len(results) > 20, query
+        assert len({r["url"] for r in results}) == len(results), query
+        for r in results:
+            action = by_url[r["url"]]  # the result's own fragment: its address, title and area
+            assert r["area"] == [action["area"]] and r["title"] and "<mark>" in r["excerpt"], (query, r)

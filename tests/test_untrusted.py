@@ -383,7 +383,7 @@ def test_a_full_disk_while_pagefind_writes_is_not_called_a_damaged_index(example
 
     cut_short = ("import pathlib, sys; out = pathlib.Path(sys.argv[sys.argv.index('--output-subdir') + 1]); "
                  "out.mkdir(); (out / 'pagefind-entry.json').write_text('')")  # as Pagefind leaves a full disk
-    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", cut_short])
+    monkeypatch.setattr(search.indexing, "PAGEFIND", [sys.executable, "-c", cut_short])
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 4096, 4096))
     assert main(["--workers", "1"], example_project.root) == 1

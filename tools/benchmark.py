@@ -230,9 +230,9 @@ def compare_versions(args, tmp: Path, country: Path) -> None:
     pages = len(list(site.rglob("*.html")))
     files = [p for p in site.rglob("*") if p.is_file() and p.name != ".concordat-manifest.json"]
     size = sum(p.stat().st_size for p in files)
-    fragments = sum(1 for p in files if p.suffix == ".pf_fragment")
-    print(f"pages: {pages}; files: {len(files)} ({fragments} of them Pagefind fragments; Cloudflare Pages takes "
-          f"20,000 a deploy); site size: {size / 2**20:.0f} MiB")
+    search_files = sum(1 for p in files if p.relative_to(site).parts[0].startswith("pagefind"))
+    print(f"pages: {pages}; files: {len(files)} ({search_files} of them the search indexes'; Cloudflare Pages "
+          f"takes 20,000 a deploy); site size: {size / 2**20:.0f} MiB")
 
 
 # --- Side by side with Hugo -------------------------------------------------------------------
@@ -750,15 +750,11 @@ def output_by_kind(site: Path) -> dict[str, KindTotals]:
 
 
 def indexed_pages(index: Path) -> dict[str, dict]:
-    """What Pagefind indexed, per URL: the words it counted and the names of its filters and meta.
-    A fragment is gzip-compressed JSON after the signature `pagefind_dcd`."""
-    import gzip
-    pages = {}
-    for fragment in (index / "fragment").glob("*.pf_fragment"):
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        pages[data["url"]] = {"words": data["word_count"], "filters": sorted(data["filters"]),
-                              "meta": sorted(data["meta"])}
-    return pages
+    """What Pagefind indexed, per URL: the words it counted and the names of its filters and meta,
+    read from our fragment bundles or from Pagefind's own fragment files (the Hugo twin's)."""
+    from concordat.search import page_fragments
+    return {data["url"]: {"words": data["word_count"], "filters": sorted(data["filters"]), "meta": sorted(data["meta"])}
+            for data in page_fragments(index)}
 
 
 def compare_output(areas: int, actions: int, tmp: Path, hugo: Path) -> bool:
