@@ -19,6 +19,7 @@ import io
 import pytest
 import yaml
 
+from concordat import spreadsheet
 from concordat.datapackage import COLUMNS, FROM_SCHEMA, UPDATE_COLUMNS
 from concordat.export import action_record, csv_row, data_files
 from concordat.history.changes import area_change
@@ -31,15 +32,12 @@ from tools.benchmark import THEMES, make_country
 from tools.hugo_country import make_hugo_site
 
 from .conftest import make_project
-from .test_incremental import edited, every_field_content, write_content
+from .test_incremental import edited, every_field_content, free_text_fields, write_content
 
 SCHEMA = load_schema("area")
 FIELDS = SCHEMA["$defs"]["action"]["properties"]
 UPDATE_FIELDS = SCHEMA["$defs"]["update"]["properties"]
-# Text the validator checks against the action's other fields, so the test keeps the example's values.
-CHECKED_TEXT = {"status_words", "rag"}
-TEXT = [name for name, field in FIELDS.items() if field.get("type") == "string" and name not in CHECKED_TEXT
-        and not {"pattern", "enum", "$ref"} & field.keys()]  # free text: what a reader reads as written
+TEXT = free_text_fields("area", "action")  # what a reader reads as the plan wrote it
 HUGO_NAMES = {"leads": "organisations"}  # the Hugo twin's name for a field, where it has another
 
 
@@ -100,8 +98,8 @@ def test_every_action_field_is_in_the_model(content):
 
 
 def test_every_action_field_is_a_column_of_the_open_data(content, project):
-    """concordat/export.py action_record gives each field, and concordat/datapackage.py lists it
-    (COLUMNS) and says which schema field it holds (FROM_SCHEMA), so the data dictionary describes it."""
+    """concordat/datapackage.py has a column for each field (COLUMNS; FROM_SCHEMA then says which
+    field it holds, so the data dictionary describes it) and concordat/export.py action_record fills it."""
     site = load_site(project)
     area = site.areas[0]
     by_id = {a.id: a for a in area.actions}
@@ -111,8 +109,8 @@ def test_every_action_field_is_a_column_of_the_open_data(content, project):
         if name == "updates":
             continue
         column = column_of.get(name)
-        assert column, f"concordat/datapackage.py FROM_SCHEMA: no column holds the schema's action field {name!r}"
-        assert column in COLUMNS, f"concordat/datapackage.py COLUMNS: add {column!r}"
+        assert column in COLUMNS, (f"concordat/datapackage.py COLUMNS: no column holds the action field {name!r}: "
+                                   "add one named after it (or map another to it in FROM_SCHEMA)")
         record = action_record(area, by_id[data["id"]], site.config, site.themes, site.organisations)
         assert record.get(column) == data[name], f"concordat/export.py action_record: {column!r} is not {name!r}"
         assert column in csv_row(record)
@@ -127,13 +125,16 @@ def test_every_action_field_is_a_column_of_the_open_data(content, project):
 
 
 def test_every_action_field_comes_back_from_the_spreadsheet(content, project, tmp_path):
-    """concordat/spreadsheet.py writes each field in a column (COLUMNS) and reads it back unchanged."""
+    """concordat/spreadsheet.py writes each field in a column (COLUMNS; updates on their own sheet)
+    and reads it back unchanged."""
+    missing = [name for name in FIELDS if name not in {c.key for c in spreadsheet.COLUMNS} | {"updates"}]
+    assert not missing, f"concordat/spreadsheet.py COLUMNS: no column holds the action fields {missing}"
     site = load_site(project)
     path = tmp_path / "exampleshire.xlsx"
     path.write_bytes(data_files(site)["data/areas/exampleshire.xlsx"])
     read = carriers(read_area_spreadsheet(path))
     for name, data in carriers(content["area"]).items():
-        assert read[name].get(name) == data[name], (
+        assert read.get(name, {}).get(name) == data[name], (
             f"concordat/spreadsheet.py: the action field {name!r} does not come back from the spreadsheet "
             "(add a Column for it; a text field also to ACTION_TEXT_FIELDS in concordat/model.py)")
 
@@ -149,7 +150,7 @@ def test_editing_any_action_field_is_named_in_what_changed(content):
         action[name] = ([*action[name], {"date": "2016-06-30", "text": "Now open all day.", "status": "green"}]
                         if name == "updates" else edited(("area", "action", name), action[name], changed))
         change = area_change(before, build_area(changed["area"], "content/areas/exampleshire.yaml"))
-        records = [r for r in change["actions"] if r["id"] == data["id"]]
+        records = [r for r in (change or {"actions": []})["actions"] if r["id"] == data["id"]]
         assert records and records[0]["kind"] == "changed", f"history: editing {name!r} changes no action"
         record = records[0]
         said = [*(words for words, _ in record["texts"]), *record["other"], *record["updates"]]
