@@ -29,26 +29,18 @@ COLUMNS = [
 PLACE_COLUMNS = ["area", "area_slug", "name", "council", "within", "towns", "area_url"]
 UPDATE_COLUMNS = ["area", "area_slug", "id", "number", "date", "status", "status_label", "text", "url"]
 
-# Column -> (schema, definition, property) of the content field it holds.
+_ACTION_FIELDS = load_schema("area")["$defs"]["action"]["properties"]
+
+# Column -> (schema, definition, property) of the content field it holds. A column named after an
+# action's field holds that field, except `status`: the status shown (DERIVED); the plan's is `plan_status`.
 FROM_SCHEMA: dict[str, tuple[str, str | None, str]] = {
+    **{name: ("area", "action", name) for name in COLUMNS if name in _ACTION_FIELDS and name != "status"},
     "area": ("area", None, "name"),
     "area_slug": ("area", None, "slug"),
-    "id": ("area", "action", "id"),
-    "number": ("area", "action", "number"),
     "theme_id": ("area", "section", "theme"),
     "subtheme_id": ("area", "group", "subtheme"),
     "section": ("area", "section", "heading"),
     "group": ("area", "group", "heading"),
-    "action": ("area", "action", "action"),
-    "outcomes": ("area", "action", "outcomes"),
-    "leads": ("area", "action", "leads"),
-    "lead_text": ("area", "action", "lead_text"),
-    "timescale": ("area", "action", "timescale"),
-    "due": ("area", "action", "due"),
-    "progress": ("area", "action", "progress"),
-    "status_words": ("area", "action", "status_words"),
-    "rag": ("area", "action", "rag"),
-    "sic": ("area", "action", "sic"),
     "plan_status": ("area", "action", "status"),
     "area_reviewed": ("area", None, "reviewed"),
     "area_rag_column": ("area", "source", "rag_column"),

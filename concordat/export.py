@@ -22,16 +22,21 @@ from .model import STATUS_LABELS, Action, Area, Organisation, Site, SiteConfig, 
 from .spreadsheet import area_spreadsheet
 from .urls import action_url, area_url
 
+# The keys of an action's JSON record: the CSV's columns, with the list of updates where a CSV row
+# has the latest one.
+RECORD_KEYS = [key for key in COLUMNS if not key.startswith("latest_update_")]
+RECORD_KEYS.insert(COLUMNS.index("latest_update_date"), "updates")
+
 
 def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[Theme, ...],
                   leads: dict[str, Organisation]) -> dict:
+    """An action as open data. A column named after a field of `Action` holds it as the model has it
+    (a list as a list, no value as ""), so a field added to the model and to COLUMNS needs no edit here."""
     theme = next(t for t in themes if t.id == action.theme_id) if action.theme_id else None
     sub = theme.subtheme(action.subtheme_id) if theme else None
-    return {
+    worked_out = {
         "area": area.name,
         "area_slug": area.slug,
-        "id": action.id,
-        "number": action.number,
         "title": action.title,
         "theme": theme.title if theme else "",
         "theme_id": theme.id if theme else "",
@@ -40,19 +45,8 @@ def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[
         "section": action.section_heading or "",
         "group": action.group_heading or "",
         "action": action.text,
-        "outcomes": action.outcomes,
-        "leads": list(action.leads),
         "lead_names": [leads[i].name for i in action.leads],
-        "lead_text": action.lead_text,
-        "timescale": action.timescale,
-        "due": action.due or "",
-        "progress": action.progress,
-        "status": action.status,
         "status_label": STATUS_LABELS[action.status],
-        "status_words": action.status_words,
-        "rag": action.rag,
-        "sic": list(action.sic),
-        "plan_status": action.plan_status,
         "updates": [{"date": u.date, "status": u.status, "status_label": u.status_label, "text": u.text}
                     for u in action.updates],
         "area_reviewed": area.reviewed or "",
@@ -61,6 +55,12 @@ def action_record(area: Area, action: Action, config: SiteConfig, themes: tuple[
         "overdue_at_review": bool(action.overdue_at_review),
         "url": config.origin + config.base_path + action_url(action),
     }
+    return {key: worked_out[key] if key in worked_out else _as_data(getattr(action, key)) for key in RECORD_KEYS}
+
+
+def _as_data(value):
+    """A model value as open data: a tuple as a list, None as ""."""
+    return list(value) if isinstance(value, tuple) else "" if value is None else value
 
 
 def place_records(site: Site) -> list[dict]:

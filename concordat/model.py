@@ -107,6 +107,14 @@ class Update:
         return STATUS_LABELS[self.status]
 
 
+# The one table of an action's fields, by their names in the area schema (`$defs.action`):
+# the optional text fields kept as the file writes them, under the same name on `Action`
+# (build_action and the spreadsheet take them from here), and the fields `Action` names otherwise.
+# tests/test_action_fields.py fails, naming the place, for a schema field a place leaves out.
+ACTION_TEXT_FIELDS = ("outcomes", "lead_text", "timescale", "progress", "status_words", "rag")
+ACTION_ATTRIBUTES = {"action": "text", "status": "plan_status"}
+
+
 @dataclass(frozen=True)
 class Action:
     """One numbered action of a plan, with where it sits in the plan and the nation."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from .dates import overdue_at, status_at
 from .model import (
+    ACTION_TEXT_FIELDS,
     Action,
     Area,
     CouncilArea,
@@ -46,17 +47,12 @@ def build_action(area_slug: str, data: dict, theme_id: str | None, subtheme_id: 
         subtheme_id=subtheme_id,
         section_heading=section_heading,
         group_heading=group_heading,
-        outcomes=data.get("outcomes", ""),
-        progress=data.get("progress", ""),
+        **{name: data.get(name, "") for name in ACTION_TEXT_FIELDS},
         leads=tuple(data.get("leads", ())),
-        lead_text=data.get("lead_text", ""),
-        timescale=data.get("timescale", ""),
         due=data.get("due"),
         updates=updates,
         plan_status=data["status"],
         overdue_at_review=overdue_at(data.get("due"), status_at(data["status"], updates, reviewed), reviewed),
-        status_words=data.get("status_words", ""),
-        rag=data.get("rag", ""),
         sic=tuple(data.get("sic", ())),
         number_under=number_under,
         rag_column=rag_column,

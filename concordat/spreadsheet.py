@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .model import STATUS_LABELS, Action, Area, SiteConfig
+from .model import ACTION_TEXT_FIELDS, STATUS_LABELS, Action, Area, SiteConfig
+from .schema_check import load_schema
 
 MARKER = "Made by Concordat Plans: `python build.py import` reads this file back."
 PLAN_SHEET, UPDATES_SHEET = "Plan", "Updates"
@@ -48,6 +49,8 @@ COLUMNS = (
 UPDATE_COLUMNS = (Column("Id", 10, "id"), Column("No.", 8, "number"), Column("Date (YYYY-MM-DD)", 14, "date"),
                   Column("Status", 12, "status"), Column("What changed", 80, "text"))
 HEADER_ROW = 4  # rows 1-3: the plan's name, where it comes from, how to use the file
+
+_ACTION_ORDER = tuple(load_schema("area")["$defs"]["action"]["properties"])
 
 FILLS = {"red": "F4B6B6", "amber": "FFD966", "green": "A9D08E", "complete": "9BC2E6"}
 _STATUS_OF_LABEL = {label.lower(): status for status, label in STATUS_LABELS.items()}
@@ -148,9 +151,8 @@ def _zipped(parts: dict[str, str], dated: str | None) -> bytes:
 
 def _action_row(action: Action) -> dict[str, str]:
     return {"row": "action", "id": action.id, "number": action.number, "action": action.text,
-            "outcomes": action.outcomes, "lead_text": action.lead_text, "timescale": action.timescale,
-            "progress": action.progress, "status": STATUS_LABELS[action.plan_status],
-            "status_words": action.status_words, "rag": action.rag, "due": action.due or "",
+            **{name: getattr(action, name) for name in ACTION_TEXT_FIELDS},
+            "status": STATUS_LABELS[action.plan_status], "due": action.due or "",
             "sic": "\n".join(action.sic), "leads": "; ".join(action.leads)}
 
 
@@ -352,13 +354,11 @@ def _check_heading_row(values: dict[str, str], kind: str, where: str, path: Path
 
 def _action(values: dict[str, str], updates: list[dict], where: str, path: Path) -> dict:
     action = {"id": values["id"], "number": values["number"], "action": values["action"],
-              "outcomes": values["outcomes"],
-              "leads": [i.strip() for i in values["leads"].split(";") if i.strip()],
-              "lead_text": values["lead_text"], "timescale": values["timescale"], "due": values["due"],
-              "progress": values["progress"], "status": _status(values["status"], where, path),
-              "status_words": values["status_words"], "rag": values["rag"], "updates": updates,
+              **{name: values[name] for name in ACTION_TEXT_FIELDS},
+              "leads": [i.strip() for i in values["leads"].split(";") if i.strip()], "due": values["due"],
+              "status": _status(values["status"], where, path), "updates": updates,
               "sic": [line for line in values["sic"].split("\n") if line]}
-    return {k: v for k, v in action.items() if v}
+    return {k: action[k] for k in _ACTION_ORDER if action.get(k)}  # in the schema's order, as an area file has them
 
 
 def _status(label: str, where: str, path: Path) -> str:

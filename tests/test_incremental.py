@@ -44,6 +44,13 @@ def schema_fields(name: str) -> set[tuple[str, str | None, str]]:
     return fields
 
 
+def free_text_fields(name: str, definition: str) -> list[str]:
+    """The definition's plain text properties (no pattern, choices or reference): what any words fill."""
+    schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return [key for key, field in schema["$defs"][definition]["properties"].items()
+            if field.get("type") == "string" and not {"pattern", "enum", "$ref", "minLength"} & field.keys()]
+
+
 def occurrences(name: str, data) -> dict[tuple, list]:
     """Where each schema property occurs in the data: field -> list of key paths."""
     schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
@@ -86,6 +93,8 @@ def every_field_content() -> dict[str, dict]:
     action = area["sections"][0]["groups"][0]["actions"][0]
     action["updates"] = [{"date": "2016-03-31", "text": "The line now runs at night.", "status": "amber"}]
     action["sic"] = ["the XMPT crisis team"]
+    for name in free_text_fields("area", "action"):  # one the example leaves out: any words will do
+        action.setdefault(name, f"The plan's {name.replace('_', ' ')}.")
     area["source"]["date_note"] = "Its latest dated entry is from May 2015."
     area["source"]["rag_column"] = "colours-lost"
     area["kpi_headings"] = {"number": "KPI", "measure": "Proposed KPI", "baseline": "Baseline (2014)",

@@ -22,10 +22,13 @@ from frictionless import validate
 
 from concordat import datapackage, export
 from concordat.pipeline import Project, build_site, load_site, security_txt
+from concordat.spreadsheet import COLUMNS as SHEET_COLUMNS
 from concordat.spreadsheet import area_spreadsheet
 
 from .conftest import ROOT, make_project
 from .test_living import commit_all
+
+AT = {c.key: n for n, c in enumerate(SHEET_COLUMNS)}  # the "Plan" sheet's column of each field, from 0
 
 AREAS = sorted(p.stem for p in (ROOT / "content/areas").glob("*.yaml"))
 
@@ -164,9 +167,9 @@ def test_importing_each_published_spreadsheet_gives_back_the_plan_unchanged(buil
 def test_an_edited_spreadsheet_changes_only_the_lines_of_what_was_edited(built_site, copy_of_project, tmp_path):
     book = openpyxl.load_workbook(built_site / "data/areas/milton-keynes.xlsx")
     sheet = book["Plan"]
-    row = next(r for r in sheet.iter_rows(min_row=5) if r[12].value == "1-3")
-    row[5].value = row[5].value + "\nBoard agreed item #3 on 1 May"
-    row[6].value = "Not rated"
+    row = next(r for r in sheet.iter_rows(min_row=5) if r[AT["id"]].value == "1-3")
+    row[AT["progress"]].value = row[AT["progress"]].value + "\nBoard agreed item #3 on 1 May"
+    row[AT["status"]].value = "Not rated"
     book["Updates"].append(["1-3", "1.3", "2016-05-01", "Amber", "Street triage now runs at night."])
     edited = tmp_path / "mk.xlsx"
     book.save(edited)
@@ -186,16 +189,16 @@ def test_an_edited_spreadsheet_changes_only_the_lines_of_what_was_edited(built_s
 
 
 @pytest.mark.parametrize("kind, column, value, message", [
-    ("action", 7, "Purple", "the status 'Purple' is not one the site knows"),
-    ("section", 6, "Agreed at the May board", "is a section row, which keeps only its heading (in the Action "
+    ("action", "status", "Purple", "the status 'Purple' is not one the site knows"),
+    ("section", "progress", "Agreed at the May board", "is a section row, which keeps only its heading (in the Action "
                                                "column), but its Progress column says 'Agreed at the May board'"),
 ])
 def test_a_spreadsheet_that_would_lose_or_guess_words_is_refused_with_its_row(built_site, copy_of_project, tmp_path,
                                                                             kind, column, value, message):
     book = openpyxl.load_workbook(built_site / "data/areas/milton-keynes.xlsx")
     sheet = book["Plan"]
-    row = next(r[0].row for r in sheet.iter_rows(min_row=5) if r[13].value == kind)
-    sheet.cell(row, column).value = value
+    row = next(r[0].row for r in sheet.iter_rows(min_row=5) if r[AT["row"]].value == kind)
+    sheet.cell(row, AT[column] + 1).value = value
     edited = tmp_path / "mk.xlsx"
     book.save(edited)
     before = (copy_of_project / "content/areas/milton-keynes.yaml").read_bytes()
