@@ -248,7 +248,7 @@ def cmd_new_area(args, project: Project) -> int:
 
 
 def cmd_import(args, project: Project) -> int:
-    from .onboard import import_plan
+    from .importing.command import import_plan
 
     return import_plan(args.plan, args.name, project.content, project.root, force=args.force, update=args.update)
 

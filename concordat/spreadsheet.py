@@ -252,10 +252,10 @@ _STYLES = (
 
 def is_area_spreadsheet(path: Path) -> bool:
     """True for a spreadsheet this module wrote (its third row says so). The file is checked as
-    any imported plan is (plan_files.check_package) before openpyxl opens it."""
+    any imported plan is (importing.file_checks.check_package) before openpyxl opens it."""
     from openpyxl import load_workbook
 
-    from .plan_files import check_package
+    from .importing.file_checks import check_package
 
     if path.suffix.lower() != ".xlsx" or not path.is_file():
         return False

@@ -13,7 +13,7 @@ from pathlib import Path
 from .compare import missing_agencies
 from .dates import parse_due
 from .errors import ContentError
-from .importer import rag_problem, words_status
+from .importing.rag import rag_problem, words_status
 from .load import Document, LoadedContent
 from .memo import derived
 from .model import ORGANISATION_TYPES, STATUS_LABELS, Site

@@ -100,3 +100,38 @@ def test_the_readme_names_every_module_and_only_modules_that_exist():
                if p.name != "__init__.py" or p.parent.name != "concordat"}
     assert named - present == set(), "the README names modules that do not exist"
     assert present - named == set(), "modules the README does not name"
+
+
+MODULE_LINES, FUNCTION_LINES = 450, 60
+
+
+def test_every_module_and_function_is_small_enough_to_read_whole():
+    """A module over 450 lines, or a function over 60, holds more than one job: whoever has to fix
+    an odd plan or a wrong page reads each at once. Classes may be longer; each of their methods is
+    held to the function limit."""
+    too_long = []
+    for path in sorted((ROOT / "concordat").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(ROOT).as_posix()
+        if len(text.splitlines()) > MODULE_LINES:
+            too_long.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > FUNCTION_LINES:
+                    too_long.append(f"{name}:{node.lineno} {node.name}(): {length} lines")
+    assert not too_long, too_long
+
+
+def test_the_installed_package_holds_every_module():
+    """pyproject finds the packages under concordat/ rather than listing them by hand; setuptools'
+    finder, given pyproject's own pattern, must find every folder of modules (a folder without an
+    __init__.py would be left out of an installed copy)."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = set(find_packages(str(ROOT), include=setuptools["packages"]["find"]["include"]))
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "concordat").rglob("*.py")}
+    assert folders - found == set(), "folders of modules an installed copy would leave out"

@@ -24,9 +24,9 @@ import pytest
 import yaml
 from openpyxl.styles import PatternFill
 
-from concordat.area_yaml import plain_is_safe
 from concordat.cli import main
 from concordat.errors import ContentErrors
+from concordat.importing.yaml_out import plain_is_safe
 from concordat.pipeline import Project, build_site, load_site
 
 from .conftest import ROOT

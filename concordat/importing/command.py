@@ -1,7 +1,9 @@
 """The `import` command: a plan's .docx or .xlsx in, a reviewed-ready area file and a report out.
 
 Nothing is written unless the whole import succeeds and the new file passes the same checks as
-`python build.py check`; an existing area file is replaced only with --force.
+`python build.py check`; an existing area file is replaced only with --force (or, keeping what
+an editor changed, --update). A published spreadsheet (`data/areas/<slug>.xlsx`) goes back into
+its area file instead.
 """
 
 from __future__ import annotations
@@ -11,18 +13,26 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .area_yaml import MODELINE, dump_area, dump_data, update_actions
-from .errors import ContentError, display_path
-from .importer import ImportedPlan, PlanReader
-from .load import ContentFiles, load_document
-from .names import is_slug, slug_problem, slugify
-from .plan_files import PlanFileError, read_plan
-from .raw_text import remove_invisible
-from .spreadsheet import SpreadsheetError, is_area_spreadsheet, read_area_spreadsheet
-from .validate import check_area_references
+from ..errors import ContentError, display_path
+from ..load import ContentFiles, load_document
+from ..names import is_slug, slug_problem, slugify
+from ..raw_text import remove_invisible
+from ..spreadsheet import SpreadsheetError, is_area_spreadsheet, read_area_spreadsheet
+from ..validate import check_area_references
+from .file_checks import PlanFileError
+from .files import read_plan
+from .hand_edits import keep_hand_edits
+from .imported import ImportedPlan
+from .reader import PlanReader
+from .yaml_out import MODELINE, dump_area, dump_data
+from .yaml_update import update_actions
 
 # What `check` says when a plan's text is beyond the site's limits, which no importer can change.
 BEYOND_LIMITS = ("is too long (", "file is too large")
+
+
+class _NotImported(Exception):
+    """Why nothing was written, in the one line the editor sees."""
 
 
 def import_plan(plan_path: Path, name: str | None, content_dir: Path, project_root: Path, force: bool = False,
@@ -52,43 +62,70 @@ def import_plan(plan_path: Path, name: str | None, content_dir: Path, project_ro
         return _fail(f"{shown} already exists: add --update to import it again keeping your edits, "
                      "or --force to replace it", 2)
     try:
+        themes, organisations, reader = _read_document(plan_path, name, slug, content_dir, project_root)
+        kept_notes: list[str] = []
+        if update and target.exists():
+            kept_notes = _keep_edits(reader.plan, target, shown, project_root)
+        text, removed = _area_text(reader.plan, plan_path, slug, themes, organisations, project_root)
+    except _NotImported as exc:
+        return _fail(str(exc))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write(target, slug, text)
+    _print_report(reader, organisations, plan_path, shown, text, kept_notes, removed)
+    return 0
+
+
+def _read_document(plan_path: Path, name: str, slug: str, content_dir: Path,
+                   project_root: Path) -> tuple[list[dict], dict[str, dict], PlanReader]:
+    """The registry's themes and organisations, and the plan read (its report kept in the reader);
+    a refusal or failure as one line."""
+    try:
         themes, organisations = _registry(ContentFiles(content_dir), project_root)
         blocks = read_plan(plan_path)
         reader = PlanReader(name, slug, themes, organisations)
-        plan = reader.read(blocks)
+        reader.read(blocks)
     except PlanFileError as exc:
-        return _fail(str(exc))
+        raise _NotImported(str(exc)) from None
     except ContentError as exc:
-        return _fail(f"{exc} (fix it first: run `python build.py check`)")
+        raise _NotImported(f"{exc} (fix it first: run `python build.py check`)") from None
     except ValueError as exc:
-        return _fail(f"{plan_path.name}: {exc}")
+        raise _NotImported(f"{plan_path.name}: {exc}") from None
     except (MemoryError, RecursionError):  # a limit of this machine, not a fault of the importer
-        return _fail(f"{plan_path.name} is too large or too deeply nested to import on this computer")
+        raise _NotImported(f"{plan_path.name} is too large or too deeply nested to import on this computer") from None
     except Exception as exc:  # a plan the importer cannot cope with: one line, and nothing written
-        return _fail(f"{plan_path.name} could not be imported ({type(exc).__name__}: {exc}); please report this")
-    kept_notes: list[str] = []
-    if update and target.exists():
-        existing, errors = load_document(target, "area", project_root)
-        if existing is None or errors:
-            return _fail(f"{shown} has errors, so what was edited in it cannot be kept: fix them first "
-                         f"(`python build.py check`), or replace it with --force")
-        kept_notes = keep_hand_edits(plan, existing.data, target.read_text(encoding="utf-8"))
+        raise _NotImported(f"{plan_path.name} could not be imported ({type(exc).__name__}: {exc}); "
+                           "please report this") from None
+    return themes, organisations, reader
+
+
+def _keep_edits(plan: ImportedPlan, target: Path, shown: str, project_root: Path) -> list[str]:
+    existing, errors = load_document(target, "area", project_root)
+    if existing is None or errors:
+        raise _NotImported(f"{shown} has errors, so what was edited in it cannot be kept: fix them first "
+                           f"(`python build.py check`), or replace it with --force")
+    return keep_hand_edits(plan, existing.data, target.read_text(encoding="utf-8"))
+
+
+def _area_text(plan: ImportedPlan, plan_path: Path, slug: str, themes: list[dict], organisations: dict[str, dict],
+               project_root: Path) -> tuple[str, list[str]]:
+    """The area file's text and the invisible characters removed from it, once it passes check."""
     # Invisible characters inside words (a soft hyphen, a zero-width space) would break search
     # for the word: removed, and each listed in the report.
     text, removed = remove_invisible(dump_area(plan, plan_path.name))
     problems = _check(text, slug, themes, organisations, project_root)
     if problems:
         if any(limit in problems[0] for limit in BEYOND_LIMITS):  # the plan's own text, not an importer fault
-            return _fail(f"the imported file would not pass check ({problems[0]}); nothing was written: "
-                         "that is more than the site takes, so shorten it (in the plan, or in --name)")
-        return _fail(f"the imported file would not pass check ({problems[0]}); nothing was written, please report this")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{slug}.",
-                                     suffix=".tmp", delete=False) as handle:
-        handle.write(text)
-    os.replace(handle.name, target)
+            raise _NotImported(f"the imported file would not pass check ({problems[0]}); nothing was written: "
+                               "that is more than the site takes, so shorten it (in the plan, or in --name)")
+        raise _NotImported(f"the imported file would not pass check ({problems[0]}); nothing was written, "
+                           "please report this")
+    return text, removed
+
+
+def _print_report(reader: PlanReader, organisations: dict[str, dict], plan_path: Path, shown: str, text: str,
+                  kept_notes: list[str], removed: list[str]) -> None:
     print(f"Wrote {shown} from {plan_path.name}:")
-    for line in reader.report.summary(plan, organisations):
+    for line in reader.report.summary(reader.plan, organisations):
         print(line)
     if kept_notes:
         print(f"Kept from the edited {shown}:")
@@ -101,75 +138,6 @@ def import_plan(plan_path: Path, name: str | None, content_dir: Path, project_ro
     review = text.count("# REVIEW:")
     print(f"Next: check the {review} REVIEW comment{'s' if review != 1 else ''} in {shown} and the lines above, "
           "run `python build.py check`, preview with `python build.py serve`, then open a pull request.")
-    return 0
-
-
-KEPT_AREA_FIELDS = ("region", "signatories", "reviewed", "review_every", "introduction", "kpi_headings")
-KEPT_SOURCE_FIELDS = ("date", "url", "date_note", "rag_column")
-KEPT_ACTION_FIELDS = ("status_words", "sic", "due", "updates")
-
-
-def keep_hand_edits(plan: ImportedPlan, old: dict, old_text: str) -> list[str]:
-    """Put into `plan` what an editor fixed or added by hand in the area's file `old`: the fields
-    the import does not write, leads and themes as corrected, and a status given with the plan's
-    words where the import read none. Returns a note of each thing kept, for the report.
-
-    The plan's own words (action, progress, timescale...) always come from the document. Leads
-    are the edited ones, with any the import now matches added; a REVIEW note the editor deleted
-    stays deleted."""
-    notes = []
-
-    def still_there(comments: list[str]) -> list[str]:
-        return [c for c in comments if " ".join(c.split()[:6]) in " ".join(old_text.split())]
-
-    plan.kept = {k: old[k] for k in KEPT_AREA_FIELDS if k in old}
-    source = {k: old["source"][k] for k in KEPT_SOURCE_FIELDS if k in old.get("source", {})}
-    if source:
-        plan.kept["source"] = source
-    notes += [f"{k}" for k in plan.kept if k != "source"] + [f"source {k}" for k in source]
-    old_sections = {s["heading"]: s for s in old.get("sections", [])}
-    for section in plan.sections:
-        before = old_sections.get(section.heading)
-        if not before:
-            continue
-        section.comments = still_there(section.comments)
-        if before["theme"] != section.theme:
-            notes.append(f"theme '{before['theme']}' of section '{_short(section.heading)}'")
-            section.theme, section.comments = before["theme"], []
-        old_groups = {g.get("heading"): g for g in before.get("groups", [])}
-        for group in section.groups:
-            was = old_groups.get(group.heading)
-            if was:
-                group.comments = still_there(group.comments)
-            if was and (was.get("theme"), was.get("subtheme")) != (group.theme, group.subtheme):
-                notes.append(f"theme and sub-theme of '{_short(group.heading or section.heading)}'")
-                group.theme, group.subtheme, group.comments = was.get("theme"), was.get("subtheme"), []
-    old_actions = {a["id"]: a for a in old.get("preamble", [])}
-    old_actions.update({a["id"]: a for s in old.get("sections", []) for g in s["groups"] for a in g["actions"]})
-    for action in plan.actions():
-        was = old_actions.pop(action.id, None)
-        if was is None:
-            continue
-        kept = [k for k in KEPT_ACTION_FIELDS if k in was]
-        action.kept = {k: was[k] for k in kept}
-        old_leads = list(was.get("leads", []))
-        if old_leads != action.leads:
-            added = [i for i in action.leads if i not in old_leads]
-            action.leads = old_leads + added
-            kept.insert(0, "leads" + (f" (and newly matched: {', '.join(added)})" if added else ""))
-        if action.status == "not-rated" and was["status"] != "not-rated" and not action.rag:
-            action.status = was["status"]
-            action.rag = was.get("rag", "")
-            kept.insert(0, "status")
-        if kept:
-            notes.append(f"action {action.id}: {', '.join(kept)}")
-    notes += [f"action {gone}: not in the plan any more, so not kept (check the plan)" for gone in old_actions]
-    return notes
-
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def import_spreadsheet(path: Path, content_dir: Path, project_root: Path) -> int:
@@ -198,10 +166,7 @@ def import_spreadsheet(path: Path, content_dir: Path, project_root: Path) -> int
     problems = _check(text, slug, themes, organisations, project_root)
     if problems:
         return _fail(f"{path.name} would not make a valid area file: {problems[0]} (nothing was written)")
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{slug}.",
-                                     suffix=".tmp", delete=False) as handle:
-        handle.write(text)
-    os.replace(handle.name, target)
+    _write(target, slug, text)
     count = sum(len(g.get("actions", [])) for s in data.get("sections", []) for g in s["groups"])
     print(f"Wrote the {count + len(data.get('preamble', []))} actions of {path.name} into {shown}; "
           "everything else in the file is as it was.")
@@ -212,6 +177,14 @@ def import_spreadsheet(path: Path, content_dir: Path, project_root: Path) -> int
             print("  " + line)
     print("Next: look at the change (`git diff`), run `python build.py check`, then open a pull request.")
     return 0
+
+
+def _write(target: Path, slug: str, text: str) -> None:
+    """Replace the area file in one step, so a failure midway leaves the old file whole."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{slug}.",
+                                     suffix=".tmp", delete=False) as handle:
+        handle.write(text)
+    os.replace(handle.name, target)
 
 
 def _registry(content: ContentFiles, root: Path) -> tuple[list[dict], dict[str, dict]]:
