@@ -26,6 +26,15 @@ def templates_compiled_once():
         yield
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `-n` (pytest-xdist, `--dist loadgroup`) the browser tests run in one worker, sharing one
+    Chromium and one served site, as they do without it."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def make_project(dest: Path, area_text: str | None = None) -> Project:
     """A minimal project: the real templates, themes and site settings, one example area."""
     (dest / "content" / "areas").mkdir(parents=True)

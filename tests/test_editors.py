@@ -19,11 +19,16 @@ import pytest
 from concordat import docs
 
 from .conftest import ROOT
+from .in_process_cli import run_build_py
 
 CLI = "import sys; from pathlib import Path; from concordat.cli import main; sys.exit(main(sys.argv[1:], Path('.')))"
 
 
 def run_cli(project, *args, **env):
+    return run_build_py(project.root, *args, env=env)
+
+
+def run_cli_in_a_process(project, *args, **env):
     return subprocess.run([sys.executable, "-c", CLI, *args], cwd=project.root, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT), **env}, timeout=120)
 
@@ -65,7 +70,7 @@ def test_check_under_github_actions_prints_annotations(example_project):
 
 
 def test_new_area_writes_a_starter_file_that_check_accepts_and_build_will_not_publish(example_project):
-    result = run_cli(example_project, "new-area", "North Yorkshire")
+    result = run_cli_in_a_process(example_project, "new-area", "North Yorkshire")
     assert result.returncode == 0, result.stderr
     path = example_project.content / "areas" / "north-yorkshire.yaml"
     text = path.read_text()

@@ -718,6 +718,23 @@ def _tree_digest(folder: Path) -> str:
 
 @pytest.mark.parametrize("make", BAD_FILES, ids=lambda f: f.__name__.removeprefix("bad_"))
 def test_bad_file_gets_one_line_error_and_writes_nothing(tmp_path, make):
+    """In-process (an exception escaping main fails the test as a traceback would); the next test runs
+    build.py itself on one bad file."""
+    project = project_without(tmp_path)
+    plan, message = make(tmp_path)
+    before = _tree_digest(project.content)
+
+    status, out, err = run_import(project, plan, "Exampleshire")
+
+    assert status == 1, err
+    assert "Traceback" not in err and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], err
+    assert _tree_digest(project.content) == before
+
+
+@pytest.mark.parametrize("make", [bad_zip_bomb, bad_billion_laughs], ids=lambda f: f.__name__.removeprefix("bad_"))
+def test_build_py_import_of_a_bad_file_exits_1_with_one_line_and_writes_nothing(tmp_path, make):
     project = project_without(tmp_path)
     shutil.copy(ROOT / "build.py", project.root / "build.py")
     plan, message = make(tmp_path)

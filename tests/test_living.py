@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 import yaml
@@ -18,7 +17,8 @@ from concordat.errors import ContentErrors
 from concordat.export import COLUMNS, data_files
 from concordat.pipeline import build_site, load_site
 
-from .conftest import ROOT, make_project
+from .conftest import make_project
+from .in_process_cli import run_build_py
 from .test_incremental import FILES, every_field_content, occurrences, schema_fields, write_content
 
 
@@ -237,10 +237,7 @@ def commit_all(root, message: str, date: str) -> None:
 
 
 def run_check(root, *options):
-    code = ("import sys; from pathlib import Path; from concordat.cli import main; "
-            "sys.exit(main(sys.argv[1:], Path('.')))")
-    return subprocess.run([sys.executable, "-c", code, "check", *options], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return run_build_py(root, "check", *options)
 
 
 def test_check_warns_when_the_next_review_was_due_before_the_latest_commit(tmp_path):

@@ -23,6 +23,7 @@ from concordat.render import long_date
 from concordat.review import CODEOWNERS, codeowners
 
 from .conftest import ROOT, make_project
+from .in_process_cli import run_build_py
 from .review_example import (
     AREA,
     BEGIN,
@@ -216,6 +217,10 @@ def test_contributing_shows_what_the_command_prints(tmp_path):
 # --- Reviewing by area -------------------------------------------------------------------------------------
 
 def run(root, *args, env=None):
+    return run_build_py(root, *args, env=env)
+
+
+def run_in_a_process(root, *args, env=None):
     code = ("import sys; from pathlib import Path; from concordat.cli import main; "
             "sys.exit(main(sys.argv[1:], Path('.')))")
     return subprocess.run([sys.executable, "-c", code, *args], cwd=root, capture_output=True, text=True,
@@ -228,7 +233,7 @@ def test_codeowners_is_made_from_the_areas_reviewers_and_check_reports_drift(tmp
     done = run(project.root, "check")  # reviewers named, no CODEOWNERS yet: advice (an error with --strict)
     assert done.returncode == 0 and ".github/CODEOWNERS: warning: this file is missing" in done.stderr
     assert run(project.root, "check", "--strict").returncode == 1
-    done = run(project.root, "codeowners")
+    done = run_in_a_process(project.root, "codeowners")
     assert done.returncode == 0, done.stderr
     owners = (project.root / CODEOWNERS).read_text(encoding="utf-8")
     assert "/content/areas/exampleshire.yaml @exampleshire-editor @example-org/crisis-team\n" in owners
@@ -333,7 +338,7 @@ def offline(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("offline") / "p")
     build_site(project, base_url="/concordat/", workers=1)
     dest = project.root / "site-preview"
-    done = run(project.root, "offline-copy", "site-preview", "--base-url", "/concordat/")
+    done = run_in_a_process(project.root, "offline-copy", "site-preview", "--base-url", "/concordat/")
     assert done.returncode == 0, done.stderr
     return project, dest
 
